@@ -1,0 +1,87 @@
+// Reads and validates the environment once. A missing or malformed variable stops start-up
+// with one message that lists everything wrong, instead of failing later in a request.
+
+export interface AppEnv {
+  shopifyApiKey: string;
+  shopifyApiSecret: string;
+  scopes: string[];
+  appUrl: string;
+  databaseUrl: string;
+  redisUrl: string;
+  /** Where Shopify lives. Unset in production; the local Shopify emulator's origin in tests and the demo. */
+  shopifyAdminOrigin: string | undefined;
+  /** Prefixes every BullMQ key, so tests and several apps can share one Redis. */
+  queuePrefix: string;
+}
+
+export class EnvError extends Error {
+  override name = "EnvError";
+}
+
+const REQUIRED = {
+  SHOPIFY_API_KEY: "the app's client id from the Partner Dashboard",
+  SHOPIFY_API_SECRET: "the app's client secret from the Partner Dashboard",
+  SCOPES: "comma-separated access scopes, e.g. read_customers,write_customers,read_orders,read_all_orders",
+  SHOPIFY_APP_URL: "the public https URL the app is served from",
+  DATABASE_URL: "PostgreSQL connection URL, e.g. postgresql://postgres@127.0.0.1:5432/segments",
+  REDIS_URL: "Redis connection URL, e.g. redis://127.0.0.1:6379",
+} as const;
+
+export function readEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
+  const problems: string[] = [];
+  for (const [name, what] of Object.entries(REQUIRED)) {
+    if (!source[name]?.trim()) problems.push(`${name} is missing (${what})`);
+  }
+  const checkUrl = (name: string, protocols: string[]) => {
+    const value = source[name]?.trim();
+    if (!value) return;
+    try {
+      const url = new URL(value);
+      if (!protocols.includes(url.protocol)) {
+        problems.push(`${name} must start with ${protocols.map((p) => `${p}//`).join(" or ")} (got ${redactUrl(value)})`);
+      }
+    } catch {
+      problems.push(`${name} is not a valid URL (got ${redactUrl(value)})`);
+    }
+  };
+  checkUrl("SHOPIFY_APP_URL", ["https:", "http:"]);
+  checkUrl("DATABASE_URL", ["postgresql:", "postgres:"]);
+  checkUrl("REDIS_URL", ["redis:", "rediss:"]);
+  checkUrl("SHOPIFY_ADMIN_ORIGIN", ["https:", "http:"]);
+
+  if (problems.length > 0) {
+    throw new EnvError(
+      `Segments cannot start: the environment is incomplete.\n  - ${problems.join("\n  - ")}\n` +
+        "Set these variables (see README.md, section Environment) and start again.",
+    );
+  }
+  return {
+    shopifyApiKey: source.SHOPIFY_API_KEY!.trim(),
+    shopifyApiSecret: source.SHOPIFY_API_SECRET!.trim(),
+    scopes: source.SCOPES!.split(",").map((s) => s.trim()).filter(Boolean),
+    appUrl: source.SHOPIFY_APP_URL!.trim(),
+    databaseUrl: source.DATABASE_URL!.trim(),
+    redisUrl: source.REDIS_URL!.trim(),
+    shopifyAdminOrigin: source.SHOPIFY_ADMIN_ORIGIN?.trim() || undefined,
+    queuePrefix: source.QUEUE_PREFIX?.trim() || "segments",
+  };
+}
+
+let cached: AppEnv | undefined;
+
+/** The validated environment of this process (read once). */
+export function env(): AppEnv {
+  cached ??= readEnv();
+  return cached;
+}
+
+/** A connection URL with its password hidden, fit for logs and error messages. */
+export function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password) url.password = "***";
+    return url.toString();
+  } catch {
+    return value.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
+  }
+}

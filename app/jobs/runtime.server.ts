@@ -1,0 +1,49 @@
+import { Worker, type Job } from "bullmq";
+import { redisConnection, QUEUE_NAMES, type JobData, type QueueName, type QueueSettings } from "~/queues.server";
+
+export type Processor<N extends QueueName> = (job: Job<JobData[N]>) => Promise<unknown>;
+export type Processors = { [N in QueueName]?: Processor<N> };
+
+export interface WorkerPool {
+  workers: Worker[];
+  /** Stop taking jobs, let running ones finish (up to BullMQ's lock), then disconnect. */
+  close(): Promise<void>;
+}
+
+const CONCURRENCY: Record<QueueName, number> = {
+  ingest: 8, // small idempotent upserts
+  sync: 2,
+  compute: 1, // CPU-heavy; one at a time per process
+  score: 4,
+  push: 2,
+  maintenance: 1,
+};
+
+export function startWorkers(
+  settings: QueueSettings,
+  processors: Processors,
+  log: (message: string) => void = console.log,
+): WorkerPool {
+  const workers: Worker[] = [];
+  for (const name of QUEUE_NAMES) {
+    const processor = processors[name] as Processor<QueueName> | undefined;
+    if (!processor) continue;
+    const worker = new Worker(name, processor, {
+      connection: redisConnection(settings.redisUrl),
+      prefix: settings.prefix,
+      concurrency: CONCURRENCY[name],
+    });
+    worker.on("failed", (job, error) => {
+      const attempts = job ? `${job.attemptsMade}/${job.opts.attempts ?? 1}` : "?";
+      log(`[${name}] job ${job?.id ?? "?"} failed (attempt ${attempts}): ${error.message}`);
+    });
+    worker.on("error", (error) => log(`[${name}] worker error: ${error.message}`));
+    workers.push(worker);
+  }
+  return {
+    workers,
+    close: async () => {
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}

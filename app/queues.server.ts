@@ -1,0 +1,84 @@
+import { Queue, type JobsOptions } from "bullmq";
+import { Redis } from "ioredis";
+import { env } from "~/env.server";
+
+// Every background queue, with the data each job carries. Processors live in app/jobs/.
+export interface JobData {
+  /** Apply one stored webhook (inbox row) to the database. */
+  ingest: { webhookEventId: string };
+  /** Back-fill a shop's customers and orders with bulk operations. */
+  sync: { shopId: number; runId: string };
+  /** Full recompute of a shop's scores and segments. */
+  compute: { shopId: number; trigger: string };
+  /** Re-score one customer against the shop's fitted model (dynamic segments). */
+  score: { shopId: number; customerId: string };
+  /** Push memberships to Shopify (tags, native segments, metafields). */
+  push: { shopId: number; trigger: string };
+  /** Periodic housekeeping. */
+  maintenance: { task: MaintenanceTask };
+}
+
+export type QueueName = keyof JobData;
+export type MaintenanceTask = "heartbeat" | "sweep-inbox";
+export const QUEUE_NAMES: readonly QueueName[] = ["ingest", "sync", "compute", "score", "push", "maintenance"];
+
+// Transient failures (Shopify 5xx, throttling beyond our own backoff, restarts) retry with
+// exponential backoff; finished jobs are kept briefly for inspection.
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 6,
+  backoff: { type: "exponential", delay: 2_000 },
+  removeOnComplete: { count: 1_000, age: 24 * 3600 },
+  removeOnFail: { count: 5_000, age: 7 * 24 * 3600 },
+};
+
+export function redisConnection(redisUrl: string): Redis {
+  // BullMQ workers need maxRetriesPerRequest: null (blocking commands must not time out).
+  return new Redis(redisUrl, { maxRetriesPerRequest: null, enableReadyCheck: false });
+}
+
+export interface QueueSettings {
+  redisUrl: string;
+  prefix: string;
+}
+
+/** The app's producers: one BullMQ Queue per name on a shared connection. */
+export class Queues {
+  private readonly connection: Redis;
+  private readonly queues = new Map<QueueName, Queue>();
+
+  constructor(readonly settings: QueueSettings) {
+    this.connection = redisConnection(settings.redisUrl);
+  }
+
+  get<N extends QueueName>(name: N): Queue<JobData[N]> {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, {
+        connection: this.connection,
+        prefix: this.settings.prefix,
+        defaultJobOptions: DEFAULT_JOB_OPTIONS,
+      });
+      this.queues.set(name, queue);
+    }
+    return queue as Queue<JobData[N]>;
+  }
+
+  async enqueue<N extends QueueName>(name: N, data: JobData[N], options?: JobsOptions) {
+    // BullMQ's generic name/data typing is loose; the JobData map above is the contract.
+    const queue = this.get(name) as unknown as Queue<JobData[N]>;
+    return (queue as unknown as Queue).add(name, data, options);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    this.connection.disconnect();
+  }
+}
+
+let shared: Queues | undefined;
+
+/** This process's producers, configured from the environment. */
+export function queues(): Queues {
+  shared ??= new Queues({ redisUrl: env().redisUrl, prefix: env().queuePrefix });
+  return shared;
+}

@@ -1,0 +1,46 @@
+import "@shopify/shopify-app-remix/adapters/node";
+import {
+  ApiVersion,
+  AppDistribution,
+  shopifyApp,
+} from "@shopify/shopify-app-remix/server";
+import db from "~/db.server";
+import { env } from "~/env.server";
+import { assertNodeVersion } from "~/node-version.server";
+import { installShopifyOrigin } from "~/shopify/origin.server";
+import { PrismaSessionStorage } from "~/shopify/session-storage.server";
+import { onShopInstalled } from "~/shops.server";
+
+assertNodeVersion();
+const config = env();
+installShopifyOrigin(config.shopifyAdminOrigin);
+
+export const API_VERSION = ApiVersion.July26;
+
+const shopify = shopifyApp({
+  apiKey: config.shopifyApiKey,
+  apiSecretKey: config.shopifyApiSecret,
+  apiVersion: API_VERSION,
+  scopes: config.scopes,
+  appUrl: config.appUrl,
+  authPathPrefix: "/auth",
+  sessionStorage: new PrismaSessionStorage(db),
+  distribution: AppDistribution.AppStore,
+  future: {
+    unstable_newEmbeddedAuthStrategy: true,
+  },
+  hooks: {
+    // Runs after token exchange stored the offline session: record the shop and start its back-fill.
+    afterAuth: async ({ session }) => {
+      await onShopInstalled(session.shop);
+    },
+  },
+});
+
+export default shopify;
+export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
+export const authenticate = shopify.authenticate;
+export const unauthenticated = shopify.unauthenticated;
+export const login = shopify.login;
+export const registerWebhooks = shopify.registerWebhooks;
+export const sessionStorage = shopify.sessionStorage;
