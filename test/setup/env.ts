@@ -3,6 +3,7 @@
 process.env.NODE_ENV ??= "test";
 process.env.DATABASE_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/segments_test";
 process.env.REDIS_URL ??= "redis://127.0.0.1:6379/0";
+process.env.QUEUE_PREFIX ??= `segments-test-${process.pid}`;
 process.env.SHOPIFY_API_KEY ??= "test-api-key";
 process.env.SHOPIFY_API_SECRET ??= "test-api-secret";
 process.env.SCOPES ??= "read_customers,write_customers,read_orders,read_all_orders";

@@ -1,0 +1,44 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+function runWorker(env: Record<string, string | undefined>): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(path.join(root, "node_modules/.bin/tsx"), ["app/jobs/worker.ts"], {
+      cwd: root,
+      env: { ...process.env, ...env } as NodeJS.ProcessEnv,
+    });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+describe("start-up checks", () => {
+  it("names the PostgreSQL URL it cannot reach", async () => {
+    const { code, output } = await runWorker({ DATABASE_URL: "postgresql://segments:secret@127.0.0.1:1/segments" });
+    expect(code).toBe(1);
+    expect(output).toContain("Cannot reach PostgreSQL at postgresql://segments:***@127.0.0.1:1/segments (DATABASE_URL)");
+    expect(output).not.toContain("secret");
+  });
+
+  it("names the Redis URL it cannot reach", async () => {
+    const { code, output } = await runWorker({ REDIS_URL: "redis://127.0.0.1:1" });
+    expect(code).toBe(1);
+    expect(output).toContain("Cannot reach Redis at redis://127.0.0.1:1 (REDIS_URL)");
+  });
+
+  it("lists every missing variable in one message", async () => {
+    const { code, output } = await runWorker({ SHOPIFY_API_KEY: "", REDIS_URL: "" });
+    expect(code).toBe(1);
+    expect(output).toContain("SHOPIFY_API_KEY is missing");
+    expect(output).toContain("REDIS_URL is missing");
+  });
+});
