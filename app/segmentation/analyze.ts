@@ -1,0 +1,331 @@
+// analyzeShop: transactions in, every customer scored and segmented out.
+import { compressSummaries, fitBgNbd } from "./bgnbd";
+import { dayLabel, dayNumber, MS_PER_DAY } from "./calendar";
+import { centroidInUnits, clusterCustomers, describeCentroid } from "./clustering";
+import { buildCohorts } from "./cohorts";
+import { buildCustomerFeatures, type BaseFeatureColumns } from "./features";
+import { fitGammaGamma, spendRows } from "./gamma-gamma";
+import { churnRiskLevel, deriveLapseDays, lifecycleStage, type LifecycleInput } from "./lifecycle";
+import { periodDays, resolveOptions } from "./options";
+import { emptyPredictions, predictOrderValue, predictPurchases } from "./predictions";
+import { explainRfm, negated, quintileThresholds, rfmSegmentIndex, scoreColumn } from "./rfm";
+import { CHURN_RISK_LEVELS, clusterKey, LIFECYCLE_STAGES, RFM_SEGMENTS, summarise } from "./segments";
+import type {
+  AnalysisOptions,
+  AnalysisOptionsInput,
+  BgNbdParameters,
+  ClusterDescription,
+  CohortTable,
+  FittedModel,
+  GammaGammaParameters,
+  SegmentDefinition,
+  SegmentSummary,
+  TransactionColumns,
+} from "./types";
+
+export type ScoreFeatureName =
+  | "rfmRecency"
+  | "rfmFrequency"
+  | "rfmMonetary"
+  | "cluster"
+  | "pAlive"
+  | "expectedOrders"
+  | "expectedOrderValue"
+  | "clv"
+  | "churnRisk"
+  | "nextOrderInDays";
+
+/** Every per-customer number, by name: what merchant rules will be written against. */
+export type FeatureName = keyof BaseFeatureColumns | ScoreFeatureName;
+
+export interface CustomerResults {
+  count: number;
+  ids: string[];
+  /** Position of each customer in the input's `customerIds`. */
+  sourceIndex: Int32Array;
+  features: Record<FeatureName, Float64Array>;
+  rfm: { recency: Uint8Array; frequency: Uint8Array; monetary: Uint8Array; segment: Uint8Array };
+  /** Index into `ShopAnalysis.clusters`. */
+  cluster: Uint8Array;
+  /** Index into LIFECYCLE_STAGES. */
+  lifecycle: Uint8Array;
+  /** Index into CHURN_RISK_LEVELS. */
+  churnRiskLevel: Uint8Array;
+  /** Epoch ms of the median next-order day if the customer stays active. */
+  nextOrderAt: Float64Array;
+  /** One line per customer; empty when `options.explanations` is false. */
+  explanations: string[];
+}
+
+export interface AnalysisDiagnostics {
+  transactions: number;
+  rowsAfterAsOf: number;
+  rowsWithoutOrder: number;
+  repeatCustomers: number;
+  /** Distinct (x, t_x, T) rows the BG/NBD likelihood runs over. */
+  bgnbdRows: number;
+  bgnbdConverged: boolean | null;
+  gammaGammaCustomers: number;
+  gammaGammaConverged: boolean | null;
+  silhouetteByK: Record<number, number>;
+  warnings: string[];
+}
+
+export interface ShopAnalysis {
+  asOf: number;
+  asOfDay: string;
+  options: AnalysisOptions;
+  customers: CustomerResults;
+  /** Every segment of every kind, with size, revenue and average CLV. */
+  segments: SegmentSummary[];
+  clusters: ClusterDescription[];
+  cohorts: CohortTable;
+  model: FittedModel;
+  diagnostics: AnalysisDiagnostics;
+  timings: { stage: string; ms: number }[];
+}
+
+export interface AnalysisHooks {
+  /** Called after each stage (for benchmarks and job progress). */
+  onStage?: (stage: string, ms: number) => void;
+}
+
+export function analyzeShop(tx: TransactionColumns, input: AnalysisOptionsInput, hooks: AnalysisHooks = {}): ShopAnalysis {
+  const options = resolveOptions(input);
+  const asOf = typeof options.asOf === "number" ? options.asOf : options.asOf.getTime();
+  const asOfDay = dayNumber(asOf, options.utcOffsetMinutes);
+  const unit = periodDays(options.periodUnit);
+  const timings: { stage: string; ms: number }[] = [];
+  let stageStart = performance.now();
+  const endStage = (stage: string) => {
+    const now = performance.now();
+    timings.push({ stage, ms: now - stageStart });
+    hooks.onStage?.(stage, now - stageStart);
+    stageStart = now;
+  };
+  const warnings: string[] = [];
+
+  // Features
+  const base = buildCustomerFeatures(tx, asOfDay, options.utcOffsetMinutes, unit);
+  const n = base.count;
+  const f = base.columns;
+  if (base.rowsAfterAsOf > 0) warnings.push(`${base.rowsAfterAsOf} transactions after the as-of day ${dayLabel(asOfDay)} were ignored`);
+  if (base.rowsWithoutOrder > 0) warnings.push(`${base.rowsWithoutOrder} refund rows of customers without any order were ignored`);
+  endStage("features");
+
+  // RFM
+  const rfmThresholds = {
+    recency: quintileThresholds(negated(f.recencyDays)),
+    frequency: quintileThresholds(f.orders),
+    monetary: quintileThresholds(f.totalSpend),
+  };
+  const rfm = { recency: new Uint8Array(n), frequency: new Uint8Array(n), monetary: new Uint8Array(n), segment: new Uint8Array(n) };
+  scoreColumn(negated(f.recencyDays), rfmThresholds.recency, rfm.recency);
+  scoreColumn(f.orders, rfmThresholds.frequency, rfm.frequency);
+  scoreColumn(f.totalSpend, rfmThresholds.monetary, rfm.monetary);
+  for (let c = 0; c < n; c++) rfm.segment[c] = rfmSegmentIndex(rfm.recency[c], rfm.frequency[c], rfm.monetary[c]);
+  endStage("rfm");
+
+  // k-means
+  const clustering = clusterCustomers(f, n, {
+    kMin: options.kMin,
+    kMax: options.kMax,
+    sampleSize: options.kmeansSampleSize,
+    silhouetteSampleSize: options.silhouetteSampleSize,
+    seed: options.seed,
+  });
+  endStage("kmeans");
+
+  // Model fits
+  const spanDays = new Int32Array(n);
+  const ageDays = new Int32Array(n);
+  let repeatCustomers = 0;
+  let totalOrders = 0;
+  let totalSpend = 0;
+  let totalTenure = 0;
+  for (let c = 0; c < n; c++) {
+    spanDays[c] = base.lastDay[c] - base.firstDay[c];
+    ageDays[c] = asOfDay - base.firstDay[c];
+    if (f.frequency[c] > 0) repeatCustomers++;
+    totalOrders += f.orders[c];
+    totalSpend += f.totalSpend[c];
+    totalTenure += f.tenureDays[c] + 1;
+  }
+  const { rows: summaries, rowOf } = compressSummaries(f.frequency, spanDays, ageDays, unit);
+  let bgnbd: BgNbdParameters | null = null;
+  let bgnbdConverged: boolean | null = null;
+  let fallbackReason: string | null = null;
+  if (repeatCustomers < options.minRepeatCustomersForModel) {
+    fallbackReason = `only ${repeatCustomers} repeat customers (need ${options.minRepeatCustomersForModel}) to fit BG/NBD; predictions use the RFM heuristic`;
+  } else {
+    const fit = fitBgNbd(summaries);
+    bgnbdConverged = fit.converged;
+    const { converged: _converged, ...params } = fit;
+    if (!fit.converged || !Object.values(params).every(Number.isFinite)) {
+      fallbackReason = "BG/NBD fit did not converge; predictions use the RFM heuristic";
+    } else {
+      bgnbd = params;
+    }
+  }
+  if (fallbackReason) warnings.push(fallbackReason);
+  endStage("bgnbd-fit");
+
+  const spend = spendRows(f.frequency, f.repeatSpend);
+  let gammaGamma: GammaGammaParameters | null = null;
+  let gammaGammaConverged: boolean | null = null;
+  if (spend.count < options.minRepeatCustomersForModel) {
+    warnings.push(`only ${spend.count} customers with repeat spend to fit Gamma-Gamma; order values use shrunk averages`);
+  } else {
+    const fit = fitGammaGamma(spend);
+    gammaGammaConverged = fit.converged;
+    const { converged: _converged, ...params } = fit;
+    if (fit.converged && params.q > 1 && Object.values(params).every(Number.isFinite)) gammaGamma = params;
+    else warnings.push("Gamma-Gamma fit did not converge or has no finite mean (q ≤ 1); order values use shrunk averages");
+  }
+  endStage("gamma-gamma-fit");
+
+  const lapseDays = options.lifecycle.lapseDays ?? deriveLapseDays(f.interPurchaseDays, f.purchaseDays);
+  const model: FittedModel = {
+    version: 1,
+    asOf,
+    periodUnit: options.periodUnit,
+    utcOffsetMinutes: options.utcOffsetMinutes,
+    predictionHorizonDays: options.predictionHorizonDays,
+    clvHorizonMonths: options.clvHorizonMonths,
+    monthlyDiscountRate: options.monthlyDiscountRate,
+    bgnbd,
+    gammaGamma,
+    fallbackReason,
+    shop: {
+      meanOrderValue: totalOrders > 0 ? totalSpend / totalOrders : 0,
+      meanOrdersPerDay: totalTenure > 0 ? totalOrders / totalTenure : 0,
+      lapseDays,
+    },
+    rfmThresholds,
+    clustering: clustering.model,
+    lifecycle: { ...options.lifecycle, lapseDays },
+  };
+
+  // Scoring: purchase predictions once per distinct (x, t_x, T), spend and CLV per customer.
+  const rowPAlive = new Float64Array(summaries.count);
+  const rowExpected = new Float64Array(summaries.count);
+  const rowDiscounted = new Float64Array(summaries.count);
+  const rowChurnRisk = new Float64Array(summaries.count);
+  const rowNext = new Float64Array(summaries.count);
+  const prediction = emptyPredictions();
+  const history = { frequency: 0, spanDays: 0, ageDays: 0 };
+  for (let i = 0; i < summaries.count; i++) {
+    history.frequency = summaries.x[i];
+    history.spanDays = Math.round(summaries.tx[i] * unit);
+    history.ageDays = Math.round(summaries.T[i] * unit);
+    predictPurchases(model, history, prediction);
+    rowPAlive[i] = prediction.pAlive;
+    rowExpected[i] = prediction.expectedOrders;
+    rowDiscounted[i] = prediction.discountedOrders;
+    rowChurnRisk[i] = prediction.churnRisk;
+    rowNext[i] = prediction.nextOrderInDays;
+  }
+  const column = () => new Float64Array(n);
+  const scores: Record<ScoreFeatureName, Float64Array> = {
+    rfmRecency: Float64Array.from(rfm.recency),
+    rfmFrequency: Float64Array.from(rfm.frequency),
+    rfmMonetary: Float64Array.from(rfm.monetary),
+    cluster: column(),
+    pAlive: column(),
+    expectedOrders: column(),
+    expectedOrderValue: column(),
+    clv: column(),
+    churnRisk: column(),
+    nextOrderInDays: column(),
+  };
+  const nextOrderAt = column();
+  const asOfDayStart = asOfDay * MS_PER_DAY - options.utcOffsetMinutes * 60_000;
+  for (let c = 0; c < n; c++) {
+    const row = rowOf[c];
+    const orderValue = predictOrderValue(model, f.frequency[c], f.repeatSpend[c], f.orders[c], f.averageOrderValue[c]);
+    scores.cluster[c] = clustering.assignment[c] + 1;
+    scores.pAlive[c] = rowPAlive[row];
+    scores.expectedOrders[c] = rowExpected[row];
+    scores.expectedOrderValue[c] = orderValue;
+    scores.clv[c] = rowDiscounted[row] * orderValue;
+    scores.churnRisk[c] = rowChurnRisk[row];
+    scores.nextOrderInDays[c] = rowNext[row];
+    nextOrderAt[c] = asOfDayStart + Math.round(rowNext[row]) * MS_PER_DAY;
+  }
+  endStage("scoring");
+
+  // Lifecycle, churn risk, explanations, segment totals, cohorts.
+  const lifecycle = new Uint8Array(n);
+  const churnLevel = new Uint8Array(n);
+  const stageInput: LifecycleInput = { recencyDays: 0, tenureDays: 0, purchaseDays: 0, interPurchaseDays: 0, lastGapDays: 0, pAlive: 0 };
+  for (let c = 0; c < n; c++) {
+    stageInput.recencyDays = f.recencyDays[c];
+    stageInput.tenureDays = f.tenureDays[c];
+    stageInput.purchaseDays = f.purchaseDays[c];
+    stageInput.interPurchaseDays = f.interPurchaseDays[c];
+    stageInput.lastGapDays = f.lastGapDays[c];
+    stageInput.pAlive = scores.pAlive[c];
+    lifecycle[c] = lifecycleStage(model.lifecycle, stageInput);
+    churnLevel[c] = churnRiskLevel(scores.churnRisk[c]);
+  }
+  const explanations: string[] = options.explanations ? new Array<string>(n) : [];
+  if (options.explanations) {
+    for (let c = 0; c < n; c++) explanations[c] = explainRfm(f.recencyDays[c], f.orders[c], rfm.monetary[c], rfm.segment[c]);
+  }
+
+  const clusters: ClusterDescription[] = clustering.model.centroids.map((centroid, k) => ({
+    key: clusterKey(k),
+    name: `Cluster ${k + 1}`,
+    description: describeCentroid(clustering.model, centroid),
+    size: 0,
+    centroid: centroidInUnits(clustering.model, centroid),
+  }));
+  for (let c = 0; c < n; c++) clusters[clustering.assignment[c]].size++;
+  const clusterDefinitions: SegmentDefinition[] = clusters.map(({ key, name, description }) => ({ key, kind: "cluster", name, description }));
+  const segments = [
+    ...summarise(RFM_SEGMENTS, rfm.segment, f.totalSpend, scores.clv),
+    ...summarise(clusterDefinitions, clustering.assignment, f.totalSpend, scores.clv),
+    ...summarise(LIFECYCLE_STAGES, lifecycle, f.totalSpend, scores.clv),
+    ...summarise(CHURN_RISK_LEVELS, churnLevel, f.totalSpend, scores.clv),
+  ];
+  const cohorts = buildCohorts(base, tx.amount, asOfDay, options.cohortMonths);
+  endStage("segments");
+
+  const ids = new Array<string>(n);
+  for (let c = 0; c < n; c++) ids[c] = tx.customerIds[base.sourceIndex[c]];
+
+  return {
+    asOf,
+    asOfDay: dayLabel(asOfDay),
+    options,
+    customers: {
+      count: n,
+      ids,
+      sourceIndex: base.sourceIndex,
+      features: { ...f, ...scores },
+      rfm,
+      cluster: clustering.assignment,
+      lifecycle,
+      churnRiskLevel: churnLevel,
+      nextOrderAt,
+      explanations,
+    },
+    segments,
+    clusters,
+    cohorts,
+    model,
+    diagnostics: {
+      transactions: tx.customer.length,
+      rowsAfterAsOf: base.rowsAfterAsOf,
+      rowsWithoutOrder: base.rowsWithoutOrder,
+      repeatCustomers,
+      bgnbdRows: summaries.count,
+      bgnbdConverged,
+      gammaGammaCustomers: spend.count,
+      gammaGammaConverged,
+      silhouetteByK: clustering.silhouetteByK,
+      warnings,
+    },
+    timings,
+  };
+}

@@ -1,0 +1,199 @@
+// BG/NBD (Fader, Hardie & Lee 2005, "Counting your customers the easy way"): purchases
+// follow a Poisson process with a gamma(r, α)-distributed rate while the customer is alive;
+// after each purchase the customer drops out with a beta(a, b)-distributed probability.
+import { minimize } from "./optimize";
+import { digamma, hypergeometric2F1, logAddExp, logGamma } from "./special-functions";
+import type { BgNbdParameters } from "./types";
+
+/** Per-customer summaries (x, t_x, T) with identical rows merged into weights. */
+export interface SummaryRows {
+  count: number;
+  x: Float64Array;
+  tx: Float64Array;
+  T: Float64Array;
+  weight: Float64Array;
+}
+
+const LOG_BOUND = Math.log(1e6);
+
+/**
+ * Merges identical (x, span, age) triples. Spans and ages are whole days, so the key packs
+ * into one exact double: x · 2³² + spanDays · 2¹⁶ + ageDays.
+ */
+export function compressSummaries(
+  frequency: Float64Array,
+  spanDays: Int32Array,
+  ageDays: Int32Array,
+  periodDays: number,
+): { rows: SummaryRows; rowOf: Int32Array } {
+  const n = frequency.length;
+  const rowOf = new Int32Array(n);
+  const indexByKey = new Map<number, number>();
+  const x: number[] = [];
+  const tx: number[] = [];
+  const T: number[] = [];
+  const weight: number[] = [];
+  for (let c = 0; c < n; c++) {
+    const age = ageDays[c];
+    if (age >= 65_536 || frequency[c] >= 2 ** 20) throw new RangeError("customer history longer than 179 years or 1M purchase days");
+    const key = frequency[c] * 4_294_967_296 + spanDays[c] * 65_536 + age;
+    let index = indexByKey.get(key);
+    if (index === undefined) {
+      index = x.length;
+      indexByKey.set(key, index);
+      x.push(frequency[c]);
+      tx.push(spanDays[c] / periodDays);
+      T.push(age / periodDays);
+      weight.push(0);
+    }
+    weight[index]++;
+    rowOf[c] = index;
+  }
+  return {
+    rows: {
+      count: x.length,
+      x: Float64Array.from(x),
+      tx: Float64Array.from(tx),
+      T: Float64Array.from(T),
+      weight: Float64Array.from(weight),
+    },
+    rowOf,
+  };
+}
+
+/**
+ * Log-likelihood of the summaries and its gradient with respect to log(r, α, a, b).
+ * Terms that depend only on x are computed once per distinct x.
+ */
+export function bgnbdLogLikelihood(params: { r: number; alpha: number; a: number; b: number }, rows: SummaryRows, gradient?: Float64Array): number {
+  const { r, alpha, a, b } = params;
+  const { x, tx, T, weight, count } = rows;
+  let maxX = 0;
+  for (let i = 0; i < count; i++) if (x[i] > maxX) maxX = x[i];
+
+  // Σ weight per distinct x, for the x-only terms.
+  const weightByX = new Float64Array(maxX + 1);
+  for (let i = 0; i < count; i++) weightByX[x[i]] += weight[i];
+
+  let ll = 0;
+  let dr = 0;
+  let dAlpha = 0;
+  let da = 0;
+  let db = 0;
+  const logAlpha = Math.log(alpha);
+  const constantGammas = -logGamma(r) + logGamma(a + b) - logGamma(b);
+  const psiR = digamma(r);
+  const psiAB = digamma(a + b);
+  const psiB = digamma(b);
+  for (let k = 0; k <= maxX; k++) {
+    const w = weightByX[k];
+    if (w === 0) continue;
+    // ln Γ(r+x)/Γ(r) + r ln α + ln B(a, b+x)/B(a, b)
+    ll += w * (logGamma(r + k) + logGamma(b + k) - logGamma(a + b + k) + constantGammas + r * logAlpha);
+    dr += w * (digamma(r + k) - psiR + logAlpha);
+    dAlpha += w * (r / alpha);
+    da += w * (psiAB - digamma(a + b + k));
+    db += w * (psiAB + digamma(b + k) - psiB - digamma(a + b + k));
+  }
+
+  const logA = Math.log(a);
+  for (let i = 0; i < count; i++) {
+    const w = weight[i];
+    const xi = x[i];
+    const logAT = Math.log(alpha + T[i]);
+    const l1 = -(r + xi) * logAT;
+    if (xi === 0) {
+      ll += w * l1;
+      dr -= w * logAT;
+      dAlpha -= (w * r) / (alpha + T[i]);
+      continue;
+    }
+    const logATx = Math.log(alpha + tx[i]);
+    const l2 = logA - Math.log(b + xi - 1) - (r + xi) * logATx;
+    const total = logAddExp(l1, l2);
+    const p2 = Math.exp(l2 - total);
+    const p1 = 1 - p2;
+    ll += w * total;
+    dr -= w * (p1 * logAT + p2 * logATx);
+    dAlpha -= w * (r + xi) * (p1 / (alpha + T[i]) + p2 / (alpha + tx[i]));
+    da += (w * p2) / a;
+    db -= (w * p2) / (b + xi - 1);
+  }
+
+  if (gradient) {
+    gradient[0] = dr * r;
+    gradient[1] = dAlpha * alpha;
+    gradient[2] = da * a;
+    gradient[3] = db * b;
+  }
+  return ll;
+}
+
+/** Maximum-likelihood fit (quasi-Newton on log-parameters, each kept in [1e-6, 1e6]). */
+export function fitBgNbd(rows: SummaryRows): BgNbdParameters & { converged: boolean } {
+  let totalWeight = 0;
+  let meanT = 0;
+  for (let i = 0; i < rows.count; i++) {
+    totalWeight += rows.weight[i];
+    meanT += rows.weight[i] * rows.T[i];
+  }
+  meanT /= totalWeight;
+  const scratch = new Float64Array(4);
+  // Minimise the mean negative log-likelihood so tolerances do not depend on shop size.
+  const objective = (theta: Float64Array, gradient: Float64Array) => {
+    const ll = bgnbdLogLikelihood(unpack(theta), rows, scratch);
+    for (let i = 0; i < 4; i++) gradient[i] = -scratch[i] / totalWeight;
+    return -ll / totalWeight;
+  };
+  const bounds = { lower: [-LOG_BOUND, -LOG_BOUND, -LOG_BOUND, -LOG_BOUND], upper: [LOG_BOUND, LOG_BOUND, LOG_BOUND, LOG_BOUND] };
+  const start = [0, Math.log(Math.max(meanT, 1e-3)), 0, 0];
+  const result = minimize(objective, start, { ...bounds, maxIterations: 500, gradientTolerance: 1e-10 });
+  const params = unpack(result.x);
+  return { ...params, logLikelihood: -result.value * totalWeight, converged: result.converged };
+}
+
+function unpack(theta: Float64Array) {
+  return { r: Math.exp(theta[0]), alpha: Math.exp(theta[1]), a: Math.exp(theta[2]), b: Math.exp(theta[3]) };
+}
+
+/** log of the odds "dropped out after the last purchase" : "still alive". */
+function logDeathOdds(p: BgNbdParameters, x: number, tx: number, T: number): number {
+  if (x === 0) return -Infinity;
+  return Math.log(p.a) - Math.log(p.b + x - 1) + (p.r + x) * (Math.log(p.alpha + T) - Math.log(p.alpha + tx));
+}
+
+/** P(alive | x, t_x, T). */
+export function probabilityAlive(p: BgNbdParameters, x: number, tx: number, T: number): number {
+  const odds = logDeathOdds(p, x, tx, T);
+  return odds > 700 ? 0 : 1 / (1 + Math.exp(odds));
+}
+
+/**
+ * E[purchases in (T, T + t] | x, t_x, T] — eq. (10) of the paper, with the hypergeometric
+ * function Euler-transformed to 2F1(a+b−1−r, a−1; a+b+x−1; z), whose series converges fast
+ * and never overflows for heavy buyers.
+ */
+export function expectedPurchases(p: BgNbdParameters, t: number, x: number, tx: number, T: number): number {
+  if (t <= 0) return 0;
+  // The closed form divides by a − 1; step off the removable singularity.
+  const a = Math.abs(p.a - 1) < 1e-7 ? 1 + 1e-7 : p.a;
+  const z = t / (p.alpha + T + t);
+  const series = hypergeometric2F1(a + p.b - 1 - p.r, a - 1, a + p.b + x - 1, z);
+  const unconditionalAlive = ((a + p.b + x - 1) / (a - 1)) * (1 - Math.pow(1 - z, a - 1) * series);
+  return Math.max(0, unconditionalAlive * probabilityAlive(p, x, tx, T));
+}
+
+/**
+ * P(at least one purchase in (T, T + t]). In BG/NBD a customer can only drop out right after a
+ * purchase, so an alive customer buys next after an exponential wait with a gamma(r+x, α+T)
+ * posterior rate.
+ */
+export function probabilityOfPurchase(p: BgNbdParameters, t: number, x: number, tx: number, T: number): number {
+  const noPurchaseIfAlive = Math.pow((p.alpha + T) / (p.alpha + T + t), p.r + x);
+  return probabilityAlive(p, x, tx, T) * (1 - noPurchaseIfAlive);
+}
+
+/** Median wait (in periods) until the next purchase, if the customer is alive. */
+export function medianTimeToNextPurchase(p: BgNbdParameters, x: number, T: number): number {
+  return (p.alpha + T) * (Math.pow(2, 1 / (p.r + x)) - 1);
+}

@@ -1,0 +1,94 @@
+// Per-customer predictions from a fitted model: BG/NBD + Gamma-Gamma when the shop has the
+// data, otherwise a transparent recency/frequency heuristic. Everything returned is finite.
+import { expectedPurchases, medianTimeToNextPurchase, probabilityAlive, probabilityOfPurchase } from "./bgnbd";
+import { DAYS_PER_MONTH } from "./calendar";
+import { expectedAverageSpend } from "./gamma-gamma";
+import { periodDays } from "./options";
+import type { FittedModel } from "./types";
+
+/** What purchase-count predictions depend on: (x, t_x, T) expressed in whole days. */
+export interface PurchaseHistory {
+  /** Repeat purchase days x. */
+  frequency: number;
+  /** Days from first to last purchase. */
+  spanDays: number;
+  /** Days from first purchase to the as-of day. */
+  ageDays: number;
+}
+
+export interface PurchasePredictions {
+  pAlive: number;
+  /** Expected orders in the model's prediction horizon. */
+  expectedOrders: number;
+  /** Σ over the CLV horizon of expected orders in month m discounted by (1+d)^m; × spend = CLV. */
+  discountedOrders: number;
+  /** 1 − P(an order within the shop's lapse window). */
+  churnRisk: number;
+  /** Median days from the as-of day to the next order, if the customer is still active. */
+  nextOrderInDays: number;
+}
+
+export function predictPurchases(model: FittedModel, history: PurchaseHistory, out: PurchasePredictions): PurchasePredictions {
+  return model.bgnbd ? predictWithBgNbd(model, history, out) : predictWithHeuristic(model, history, out);
+}
+
+function predictWithBgNbd(model: FittedModel, history: PurchaseHistory, out: PurchasePredictions): PurchasePredictions {
+  const params = model.bgnbd!;
+  const unit = periodDays(model.periodUnit);
+  const x = history.frequency;
+  const tx = history.spanDays / unit;
+  const T = history.ageDays / unit;
+  out.pAlive = probabilityAlive(params, x, tx, T);
+  out.expectedOrders = expectedPurchases(params, model.predictionHorizonDays / unit, x, tx, T);
+  let discounted = 0;
+  let previous = 0;
+  const month = DAYS_PER_MONTH / unit;
+  for (let m = 1; m <= model.clvHorizonMonths; m++) {
+    const cumulative = expectedPurchases(params, m * month, x, tx, T);
+    discounted += (cumulative - previous) / Math.pow(1 + model.monthlyDiscountRate, m);
+    previous = cumulative;
+  }
+  out.discountedOrders = Math.max(0, discounted);
+  out.churnRisk = 1 - probabilityOfPurchase(params, model.lifecycle.lapseDays / unit, x, tx, T);
+  out.nextOrderInDays = medianTimeToNextPurchase(params, x, T) * unit;
+  return out;
+}
+
+/**
+ * Without a fitted BG/NBD: activity decays with recency so that a customer silent for the
+ * shop's lapse window is at the "churned" P(alive); the order rate is purchase days over
+ * tenure, padded by one lapse window so one-time buyers are not extrapolated wildly.
+ */
+function predictWithHeuristic(model: FittedModel, history: PurchaseHistory, out: PurchasePredictions): PurchasePredictions {
+  const lapse = model.lifecycle.lapseDays;
+  const recencyDays = history.ageDays - history.spanDays;
+  const pAlive = Math.pow(model.lifecycle.churnedBelowPAlive, recencyDays / lapse);
+  const ratePerDay = (history.frequency + 1) / (history.ageDays + lapse);
+  out.pAlive = pAlive;
+  out.expectedOrders = pAlive * ratePerDay * model.predictionHorizonDays;
+  let discounted = 0;
+  for (let m = 1; m <= model.clvHorizonMonths; m++) {
+    discounted += (pAlive * ratePerDay * DAYS_PER_MONTH) / Math.pow(1 + model.monthlyDiscountRate, m);
+  }
+  out.discountedOrders = discounted;
+  out.churnRisk = 1 - pAlive * (1 - Math.exp(-ratePerDay * lapse));
+  out.nextOrderInDays = Math.LN2 / ratePerDay;
+  return out;
+}
+
+/** Expected value of a future order. */
+export function predictOrderValue(model: FittedModel, frequency: number, repeatSpend: number, orders: number, averageOrderValue: number): number {
+  const gg = model.gammaGamma;
+  if (gg && gg.q > 1) {
+    // Customers whose repeat spend nets to zero are treated as having no repeat history.
+    const x = repeatSpend > 0 ? frequency : 0;
+    return expectedAverageSpend(gg, x, x > 0 ? repeatSpend : 0);
+  }
+  // Shrink the customer's own average toward the shop's, with the shop worth one order.
+  const shopMean = model.shop.meanOrderValue;
+  return Math.max(0, (orders * averageOrderValue + shopMean) / (orders + 1));
+}
+
+export function emptyPredictions(): PurchasePredictions {
+  return { pAlive: 0, expectedOrders: 0, discountedOrders: 0, churnRisk: 0, nextOrderInDays: 0 };
+}
