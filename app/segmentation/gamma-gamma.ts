@@ -13,6 +13,10 @@ export interface SpendRows {
   x: Float64Array;
   /** Mean repeat spend m̄ > 0. */
   spend: Float64Array;
+  /** log m̄ and log x, constant during a fit. */
+  logSpend: Float64Array;
+  logX: Float64Array;
+  maxX: number;
 }
 
 /** Customers with x > 0 and positive mean repeat spend: the only ones the model describes. */
@@ -28,7 +32,13 @@ export function spendRows(frequency: Float64Array, repeatSpend: Float64Array): S
       spend[i++] = repeatSpend[c];
     }
   }
-  return { count, x, spend };
+  return withLogs(x, spend);
+}
+
+export function withLogs(x: Float64Array, spend: Float64Array): SpendRows {
+  let maxX = 0;
+  for (let i = 0; i < x.length; i++) maxX = Math.max(maxX, x[i]);
+  return { count: x.length, x, spend, logSpend: spend.map(Math.log), logX: x.map(Math.log), maxX };
 }
 
 /**
@@ -37,35 +47,36 @@ export function spendRows(frequency: Float64Array, repeatSpend: Float64Array): S
  */
 export function gammaGammaLogLikelihood(params: { p: number; q: number; gamma: number }, rows: SpendRows, gradient?: Float64Array): number {
   const { p, q, gamma } = params;
-  const { x, spend, count } = rows;
+  const { x, spend, logSpend, logX, count, maxX } = rows;
+  // Gamma-function terms depend on x only: once per distinct x, not per customer.
   const logGammaQ = logGamma(q);
+  const gammaTerms = new Float64Array(maxX + 1);
+  const psiDifference = new Float64Array(maxX + 1);
+  const psiPxq = new Float64Array(maxX + 1);
+  const seen = new Uint8Array(maxX + 1);
+  for (let i = 0; i < count; i++) seen[x[i]] = 1;
+  for (let k = 1; k <= maxX; k++) {
+    if (!seen[k]) continue;
+    gammaTerms[k] = logGamma(p * k + q) - logGamma(p * k) - logGammaQ;
+    psiPxq[k] = digamma(p * k + q);
+    psiDifference[k] = psiPxq[k] - digamma(p * k);
+  }
   const psiQ = digamma(q);
   const logG = Math.log(gamma);
   let ll = 0;
   let dp = 0;
   let dq = 0;
   let dGamma = 0;
-  // Gamma-function terms depend on x only; cache the last one (rows cluster on small x).
-  let cachedX = -1;
-  let gammaTerms = 0;
-  let psiPxq = 0;
-  let psiPx = 0;
   for (let i = 0; i < count; i++) {
     const xi = x[i];
-    if (xi !== cachedX) {
-      cachedX = xi;
-      gammaTerms = logGamma(p * xi + q) - logGamma(p * xi) - logGammaQ;
-      psiPxq = digamma(p * xi + q);
-      psiPx = digamma(p * xi);
-    }
-    const m = spend[i];
-    const logM = Math.log(m);
-    const logX = Math.log(xi);
-    const logDenominator = Math.log(gamma + xi * m);
-    ll += gammaTerms + q * logG + (p * xi - 1) * logM + p * xi * logX - (p * xi + q) * logDenominator;
-    dp += xi * (psiPxq - psiPx + logM + logX - logDenominator);
-    dq += psiPxq - psiQ + logG - logDenominator;
-    dGamma += q / gamma - (p * xi + q) / (gamma + xi * m);
+    const logM = logSpend[i];
+    const denominator = gamma + xi * spend[i];
+    const logDenominator = Math.log(denominator);
+    const px = p * xi;
+    ll += gammaTerms[xi] + q * logG + (px - 1) * logM + px * logX[i] - (px + q) * logDenominator;
+    dp += xi * (psiDifference[xi] + logM + logX[i] - logDenominator);
+    dq += psiPxq[xi] - psiQ + logG - logDenominator;
+    dGamma += q / gamma - (px + q) / denominator;
   }
   if (gradient) {
     gradient[0] = dp * p;
