@@ -1,0 +1,94 @@
+// Reads what the emulator needs from the app's `shopify.app.toml`: webhook subscriptions
+// (topic → relative uri), compliance topics, the webhooks API version and access scopes.
+// A deliberately small TOML reader: tables, arrays of tables, strings, string arrays, booleans.
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export interface AppConfig {
+  /** Topic (e.g. `orders/create`) → path on the app (e.g. `/webhooks/orders/create`). */
+  subscriptions: Map<string, string>;
+  webhooksApiVersion: string | null;
+  scopes: string | null;
+}
+
+export const DEFAULT_APP_TOML = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../shopify.app.toml");
+
+type TomlValue = string | boolean | number | string[];
+interface TomlTable {
+  [key: string]: TomlValue | TomlTable | TomlTable[];
+}
+
+export function parseToml(text: string): TomlTable {
+  const root: TomlTable = {};
+  let current: TomlTable = root;
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    let line = stripComment(lines[i]).trim();
+    if (!line) continue;
+    const arrayTable = /^\[\[([^\]]+)\]\]$/.exec(line);
+    const table = /^\[([^\]]+)\]$/.exec(line);
+    if (arrayTable || table) {
+      const keys = (arrayTable ?? table)![1].split(".").map((k) => k.trim().replace(/^"|"$/g, ""));
+      let node = root;
+      for (const key of keys.slice(0, -1)) {
+        const next = node[key];
+        node = Array.isArray(next) ? (next.at(-1) as TomlTable) : ((node[key] ??= {}) as TomlTable);
+      }
+      const last = keys.at(-1)!;
+      if (arrayTable) {
+        const list = (node[last] ??= []) as TomlTable[];
+        list.push((current = {}));
+      } else current = (node[last] ??= {}) as TomlTable;
+      continue;
+    }
+    const assignment = /^("?[\w.-]+"?)\s*=\s*(.*)$/.exec(line);
+    if (!assignment) continue;
+    let raw = assignment[2];
+    // Multi-line arrays: keep reading until the brackets balance.
+    while (raw.startsWith("[") && count(raw, "[") > count(raw, "]") && i + 1 < lines.length) raw += " " + stripComment(lines[++i]).trim();
+    line = raw;
+    current[assignment[1].replace(/^"|"$/g, "")] = parseValue(line);
+  }
+  return root;
+}
+
+function count(text: string, char: string): number {
+  return text.split(char).length - 1;
+}
+
+function stripComment(line: string): string {
+  let quoted: string | null = null;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quoted) {
+      if (c === quoted) quoted = null;
+    } else if (c === '"' || c === "'") quoted = c;
+    else if (c === "#") return line.slice(0, i);
+  }
+  return line;
+}
+
+function parseValue(raw: string): TomlValue {
+  const value = raw.trim();
+  if (value.startsWith("[")) return [...value.matchAll(/"([^"]*)"|'([^']*)'/g)].map((m) => m[1] ?? m[2]);
+  if (/^".*"$|^'.*'$/.test(value)) return value.slice(1, -1);
+  if (value === "true" || value === "false") return value === "true";
+  return Number(value);
+}
+
+export function readAppConfig(file = DEFAULT_APP_TOML): AppConfig {
+  const config: AppConfig = { subscriptions: new Map(), webhooksApiVersion: null, scopes: null };
+  if (!existsSync(file)) return config;
+  const toml = parseToml(readFileSync(file, "utf8"));
+  const webhooks = (toml.webhooks ?? {}) as TomlTable;
+  config.webhooksApiVersion = typeof webhooks.api_version === "string" ? webhooks.api_version : null;
+  for (const subscription of (webhooks.subscriptions ?? []) as TomlTable[]) {
+    const uri = subscription.uri;
+    if (typeof uri !== "string") continue;
+    for (const topic of [...((subscription.topics as string[]) ?? []), ...((subscription.compliance_topics as string[]) ?? [])]) config.subscriptions.set(topic, uri);
+  }
+  const scopes = (toml.access_scopes as TomlTable | undefined)?.scopes;
+  config.scopes = typeof scopes === "string" ? scopes : null;
+  return config;
+}

@@ -1,0 +1,439 @@
+// One emulated shop's state: the seeded generator plus an overlay of everything that changed
+// since (edits, deletions, created records, tags, metafields, segments, bulk operations).
+// Reads rebuild generated slots on demand, so big shops stay small in memory.
+import {
+  ORDERS_PER_SLOT,
+  ShopGenerator,
+  orderCurrentTotalCents,
+  orderTotalCents,
+  type CustomerRecord,
+  type LineItemRecord,
+  type OrderRecord,
+  type RefundRecord,
+} from "./generator";
+import { orderPayload, customerPayload, refundPayload } from "./rest-payloads";
+
+export type PlanName = "basic" | "standard" | "advanced" | "plus" | "enterprise" | "development";
+
+/** Shopify's GraphQL Admin cost limits per plan (points, points/second). */
+export const PLAN_THROTTLES: Record<PlanName, ThrottleConfig> = {
+  development: { maximumAvailable: 2000, restoreRate: 100 },
+  basic: { maximumAvailable: 2000, restoreRate: 100 },
+  standard: { maximumAvailable: 2000, restoreRate: 100 },
+  advanced: { maximumAvailable: 4000, restoreRate: 200 },
+  plus: { maximumAvailable: 20000, restoreRate: 1000 },
+  enterprise: { maximumAvailable: 40000, restoreRate: 2000 },
+};
+
+export interface ThrottleConfig {
+  maximumAvailable: number;
+  restoreRate: number;
+}
+
+export interface ShopOptions {
+  customers?: number;
+  seed?: string | number;
+  plan?: PlanName;
+  currency?: string;
+  timezone?: string;
+  name?: string;
+  /** End of the generated history (default 2026-11-01). */
+  until?: Date | string;
+  /** Overrides the plan's throttle. */
+  throttle?: ThrottleConfig;
+  /** Guest checkouts as a share of customers (default 0.08). */
+  guestShare?: number;
+}
+
+export interface CustomerSnapshot {
+  record: CustomerRecord;
+  orders: OrderRecord[];
+}
+
+export interface MetafieldRecord {
+  id: number;
+  ownerId: number;
+  namespace: string;
+  key: string;
+  type: string;
+  value: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface MetafieldDefinitionRecord {
+  id: number;
+  namespace: string;
+  key: string;
+  name: string;
+  type: string;
+  ownerType: string;
+  description: string | null;
+}
+
+export interface SegmentRecord {
+  id: number;
+  name: string;
+  query: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type BulkStatus = "CREATED" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELING" | "CANCELED";
+
+export interface BulkOperationRecord {
+  id: number;
+  type: "QUERY" | "MUTATION";
+  status: BulkStatus;
+  query: string;
+  createdAt: number;
+  completedAt: number | null;
+  objectCount: number;
+  rootObjectCount: number;
+  fileSize: number | null;
+  errorCode: "ACCESS_DENIED" | "INTERNAL_SERVER_ERROR" | "TIMEOUT" | null;
+  /** Absolute path of the JSONL result on disk, once written. */
+  resultFile: string | null;
+  url: string | null;
+}
+
+export type Announce = (topic: string, payload: unknown) => void;
+
+export interface CustomerTotals {
+  /** Orders that are not test orders (cancelled ones included, as on Shopify). */
+  numberOfOrders: number;
+  /** Sum of current totals (after refunds) of non-test orders, in shop-currency cents. */
+  amountSpentCents: number;
+}
+
+let nextObjectId = 1;
+/** Ids for objects that only exist in the overlay (segments, metafields, bulk operations...). */
+export function newObjectId(): number {
+  return 30_000_000_000 + nextObjectId++;
+}
+
+export class ShopStore {
+  readonly domain: string;
+  readonly id: number;
+  readonly name: string;
+  readonly currency: string;
+  readonly timezone: string;
+  readonly plan: PlanName;
+  readonly generator: ShopGenerator;
+  readonly createdAt: number;
+  throttle: ThrottleConfig;
+
+  readonly metafields = new Map<number, Map<string, MetafieldRecord>>();
+  readonly metafieldDefinitions = new Map<number, MetafieldDefinitionRecord>();
+  readonly segments = new Map<number, SegmentRecord>();
+  readonly bulkOperations = new Map<number, BulkOperationRecord>();
+  /** Staged upload key → uploaded file contents. */
+  readonly stagedUploads = new Map<string, Buffer | null>();
+
+  private readonly customerPatches = new Map<number, CustomerRecord | null>();
+  private readonly orderPatches = new Map<number, OrderRecord | null>();
+  private readonly createdOrdersBySlot = new Map<number, number[]>();
+  private readonly createdOrderSlots = new Map<number, number>();
+  private readonly createdSlots: number[] = [];
+  private nextSlot: number;
+  private nextCreatedOrderId: number;
+
+  constructor(
+    domain: string,
+    shopIndex: number,
+    options: ShopOptions,
+    private readonly announce: Announce,
+    readonly clock: () => number = Date.now,
+  ) {
+    this.domain = domain;
+    this.id = 60_000_000_000 + shopIndex;
+    this.name = options.name ?? domain.replace(/\.myshopify\.com$/, "").replace(/-/g, " ");
+    this.currency = options.currency ?? "USD";
+    this.timezone = options.timezone ?? "America/New_York";
+    this.plan = options.plan ?? "standard";
+    this.throttle = options.throttle ?? PLAN_THROTTLES[this.plan];
+    this.generator = new ShopGenerator({
+      seed: options.seed ?? domain,
+      customers: options.customers ?? 100,
+      currency: this.currency,
+      until: options.until,
+      guestShare: options.guestShare,
+      shopIndex,
+    });
+    this.createdAt = this.generator.since - 30 * 86_400_000;
+    this.nextSlot = this.generator.slotCount;
+    this.nextCreatedOrderId = this.generator.ids.createdOrder;
+  }
+
+  // ---- reads -------------------------------------------------------------------------
+
+  /** Slots in iteration order: generated ones, then those created after seeding. */
+  *slots(fromSlot = 0): Generator<number> {
+    for (let s = fromSlot; s < this.generator.slotCount; s++) yield s;
+    for (const s of this.createdSlots) if (s >= fromSlot) yield s;
+  }
+
+  /** The current content of a slot (generated data with the overlay applied). */
+  slot(slot: number): { customer: CustomerRecord | null; orders: OrderRecord[] } {
+    const generated = slot < this.generator.slotCount ? this.generator.slot(slot) : { customer: null, orders: [] };
+    let customer = generated.customer;
+    if (this.customerPatches.has(slot)) customer = this.customerPatches.get(slot) ?? null;
+    const orders: OrderRecord[] = [];
+    for (const order of generated.orders) {
+      const current = this.orderPatches.has(order.id) ? this.orderPatches.get(order.id) : order;
+      if (current) orders.push(current);
+    }
+    for (const id of this.createdOrdersBySlot.get(slot) ?? []) {
+      const order = this.orderPatches.get(id);
+      if (order) orders.push(order);
+    }
+    if (!customer) for (const order of orders) if (order.customerId !== null) order.customerId = null;
+    return { customer, orders };
+  }
+
+  *customers(fromSlot = 0): Generator<CustomerSnapshot & { slot: number }> {
+    for (const slot of this.slots(fromSlot)) {
+      if (!this.hasCustomerSlot(slot)) continue;
+      const { customer, orders } = this.slot(slot);
+      if (customer) yield { slot, record: customer, orders };
+    }
+  }
+
+  *orders(fromSlot = 0): Generator<{ order: OrderRecord; slot: number; index: number }> {
+    for (const slot of this.slots(fromSlot)) {
+      const { orders } = this.slot(slot);
+      for (let index = 0; index < orders.length; index++) yield { order: orders[index], slot, index };
+    }
+  }
+
+  customer(id: number): CustomerSnapshot | null {
+    const slot = this.customerSlot(id);
+    if (slot === null) return null;
+    const { customer, orders } = this.slot(slot);
+    return customer ? { record: customer, orders } : null;
+  }
+
+  order(id: number): OrderRecord | null {
+    const slot = this.orderSlot(id);
+    if (slot === null) return null;
+    return this.slot(slot).orders.find((o) => o.id === id) ?? null;
+  }
+
+  customerTotals(snapshot: CustomerSnapshot): CustomerTotals {
+    let numberOfOrders = 0;
+    let amountSpentCents = 0;
+    for (const order of snapshot.orders) {
+      if (order.test) continue;
+      numberOfOrders++;
+      amountSpentCents += orderCurrentTotalCents(order);
+    }
+    return { numberOfOrders, amountSpentCents };
+  }
+
+  customerMetafields(customerId: number): Map<string, MetafieldRecord> {
+    let fields = this.metafields.get(customerId);
+    if (!fields) this.metafields.set(customerId, (fields = new Map()));
+    return fields;
+  }
+
+  // ---- changes that Shopify would announce with webhooks --------------------------------
+
+  createCustomer(input: Partial<Omit<CustomerRecord, "id">> = {}): CustomerRecord {
+    const slot = this.nextSlot++;
+    const now = Math.floor(this.clock() / 1000) * 1000;
+    const customer: CustomerRecord = {
+      id: this.generator.ids.customer + slot,
+      firstName: input.firstName ?? "New",
+      lastName: input.lastName ?? `Customer ${slot}`,
+      email: input.email ?? `new.customer.${slot}@example.com`,
+      phone: input.phone ?? null,
+      createdAt: input.createdAt ?? now,
+      updatedAt: input.updatedAt ?? now,
+      tags: input.tags ?? [],
+      state: input.state ?? "DISABLED",
+      verifiedEmail: input.verifiedEmail ?? true,
+      locale: input.locale ?? "en",
+      note: input.note ?? null,
+    };
+    this.createdSlots.push(slot);
+    this.customerPatches.set(slot, customer);
+    this.announce("customers/create", customerPayload(this, customer));
+    return customer;
+  }
+
+  updateCustomer(id: number, patch: Partial<Omit<CustomerRecord, "id">>, options: { announce?: boolean } = {}): CustomerRecord {
+    const slot = this.requireCustomerSlot(id);
+    const current = this.slot(slot).customer!;
+    const updated: CustomerRecord = { ...current, ...patch, updatedAt: patch.updatedAt ?? this.nextUpdatedAt(current.updatedAt) };
+    this.customerPatches.set(slot, updated);
+    if (options.announce !== false) this.announce("customers/update", customerPayload(this, updated));
+    return updated;
+  }
+
+  deleteCustomer(id: number): void {
+    const slot = this.requireCustomerSlot(id);
+    this.customerPatches.set(slot, null);
+    this.metafields.delete(id);
+    this.announce("customers/delete", { id, phone: null, addresses: [], tax_exemptions: [], admin_graphql_api_id: `gid://shopify/Customer/${id}` });
+  }
+
+  /** A new order; by default one line item of the cheapest product, bought now. */
+  createOrder(input: {
+    customerId?: number | null;
+    lineItems?: { productIndex?: number; quantity?: number; unitPriceCents?: number }[];
+    processedAt?: number;
+    presentmentCurrency?: string;
+    test?: boolean;
+    email?: string | null;
+  } = {}): OrderRecord {
+    const id = this.nextCreatedOrderId++;
+    const customerId = input.customerId ?? null;
+    let slot: number;
+    let email = input.email ?? null;
+    if (customerId !== null) {
+      slot = this.requireCustomerSlot(customerId);
+      email ??= this.slot(slot).customer?.email ?? null;
+    } else {
+      slot = this.nextSlot++;
+      this.createdSlots.push(slot);
+      email ??= `guest.${slot}@example.net`;
+    }
+    const at = Math.floor((input.processedAt ?? this.clock()) / 1000) * 1000;
+    const products = this.generator.products;
+    const lineItems: LineItemRecord[] = (input.lineItems ?? [{}]).map((li, j) => {
+      const product = products[Math.min(products.length - 1, li.productIndex ?? 0)];
+      return {
+        id: id * 10 + j,
+        productId: product.id,
+        productTitle: product.title,
+        productType: product.productType,
+        sku: product.sku,
+        quantity: li.quantity ?? 1,
+        unitPriceCents: li.unitPriceCents ?? product.priceCents,
+      };
+    });
+    const subtotal = lineItems.reduce((sum, li) => sum + li.quantity * li.unitPriceCents, 0);
+    const currency = input.presentmentCurrency ?? this.currency;
+    const order: OrderRecord = {
+      id,
+      customerId,
+      email,
+      createdAt: at,
+      processedAt: at,
+      updatedAt: at,
+      cancelledAt: null,
+      cancelReason: null,
+      test: input.test ?? false,
+      presentmentCurrency: currency,
+      presentmentRate: this.generator.rate(currency),
+      lineItems,
+      shippingCents: subtotal >= 7500 ? 0 : 690,
+      taxCents: Math.round(subtotal * 0.08),
+      refunds: [],
+      tags: [],
+    };
+    this.orderPatches.set(id, order);
+    this.createdOrderSlots.set(id, slot);
+    const list = this.createdOrdersBySlot.get(slot) ?? [];
+    list.push(id);
+    this.createdOrdersBySlot.set(slot, list);
+    if (customerId !== null) this.touchCustomer(customerId, at);
+    this.announce("orders/create", this.orderAnnouncement(order));
+    return order;
+  }
+
+  updateOrder(id: number, patch: Partial<Pick<OrderRecord, "email" | "tags" | "processedAt" | "test">>): OrderRecord {
+    const order = this.requireOrder(id);
+    const updated: OrderRecord = { ...order, ...patch, updatedAt: this.nextUpdatedAt(order.updatedAt) };
+    this.orderPatches.set(id, updated);
+    this.announce("orders/updated", this.orderAnnouncement(updated));
+    return updated;
+  }
+
+  /** Refunds `amountCents` (default: everything not yet refunded). Announces refunds/create and orders/updated. */
+  refundOrder(id: number, options: { amountCents?: number; note?: string } = {}): RefundRecord {
+    const order = this.requireOrder(id);
+    const remaining = orderTotalCents(order) - order.refunds.reduce((s, r) => s + r.amountCents, 0);
+    const amountCents = Math.min(remaining, options.amountCents ?? remaining);
+    const at = this.nextUpdatedAt(order.updatedAt);
+    const refund: RefundRecord = {
+      id: order.id * 10 + 5 + order.refunds.length,
+      createdAt: at,
+      note: options.note ?? null,
+      amountCents,
+      lineItems: amountCents === remaining ? order.lineItems.map((li) => ({ lineItemId: li.id, quantity: li.quantity, subtotalCents: li.quantity * li.unitPriceCents })) : [],
+    };
+    const updated: OrderRecord = { ...order, refunds: [...order.refunds, refund], updatedAt: at };
+    this.orderPatches.set(id, updated);
+    this.announce("refunds/create", refundPayload(this, updated, refund));
+    this.announce("orders/updated", this.orderAnnouncement(updated));
+    return refund;
+  }
+
+  cancelOrder(id: number, reason: NonNullable<OrderRecord["cancelReason"]> = "CUSTOMER"): OrderRecord {
+    const order = this.requireOrder(id);
+    const at = this.nextUpdatedAt(order.updatedAt);
+    const remaining = orderTotalCents(order) - order.refunds.reduce((s, r) => s + r.amountCents, 0);
+    const refunds = remaining > 0 ? [...order.refunds, { id: order.id * 10 + 5 + order.refunds.length, createdAt: at, note: "Order cancelled", amountCents: remaining, lineItems: [] }] : order.refunds;
+    const updated: OrderRecord = { ...order, cancelledAt: at, cancelReason: reason, refunds, updatedAt: at };
+    this.orderPatches.set(id, updated);
+    this.announce("orders/cancelled", this.orderAnnouncement(updated));
+    this.announce("orders/updated", this.orderAnnouncement(updated));
+    return updated;
+  }
+
+  deleteOrder(id: number): void {
+    this.requireOrder(id);
+    this.orderPatches.set(id, null);
+    this.announce("orders/delete", { id });
+  }
+
+  // ---- id mapping ---------------------------------------------------------------------
+
+  customerSlot(id: number): number | null {
+    const slot = id - this.generator.ids.customer;
+    if (!Number.isInteger(slot) || slot < 0 || !this.hasCustomerSlot(slot)) return null;
+    return slot;
+  }
+
+  orderSlot(id: number): number | null {
+    const created = this.createdOrderSlots.get(id);
+    if (created !== undefined) return created;
+    const offset = id - this.generator.ids.order;
+    if (!Number.isInteger(offset) || offset < 0) return null;
+    const slot = Math.floor(offset / ORDERS_PER_SLOT);
+    return slot < this.generator.slotCount ? slot : null;
+  }
+
+  private hasCustomerSlot(slot: number): boolean {
+    return this.generator.isCustomerSlot(slot) || (slot >= this.generator.slotCount && this.customerPatches.has(slot));
+  }
+
+  private requireCustomerSlot(id: number): number {
+    const slot = this.customerSlot(id);
+    if (slot === null || !this.slot(slot).customer) throw new Error(`No customer ${id} in ${this.domain}`);
+    return slot;
+  }
+
+  private requireOrder(id: number): OrderRecord {
+    const order = this.order(id);
+    if (!order) throw new Error(`No order ${id} in ${this.domain}`);
+    return order;
+  }
+
+  private orderAnnouncement(order: OrderRecord) {
+    const customer = order.customerId === null ? null : this.customer(order.customerId)?.record;
+    return orderPayload(this, order, customer);
+  }
+
+  private touchCustomer(customerId: number, at: number): void {
+    const slot = this.requireCustomerSlot(customerId);
+    const current = this.slot(slot).customer!;
+    this.customerPatches.set(slot, { ...current, updatedAt: Math.max(current.updatedAt, at) });
+  }
+
+  /** Strictly increasing updated_at, so "later updated_at wins" is testable even within one ms. */
+  private nextUpdatedAt(previous: number): number {
+    return Math.max(Math.ceil(this.clock() / 1000) * 1000, Math.floor(previous / 1000) * 1000 + 1000);
+  }
+}
