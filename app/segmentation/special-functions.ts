@@ -26,10 +26,10 @@ export function logBeta(a: number, b: number): number {
   return logGamma(a) + logGamma(b) - logGamma(a + b);
 }
 
-/** ψ(x) = d/dx log Γ(x): recurrence up to x ≥ 6, then the asymptotic series. */
+/** ψ(x) = d/dx log Γ(x): recurrence up to x ≥ 10, then the asymptotic series. */
 export function digamma(x: number): number {
   let result = 0;
-  while (x < 6) {
+  while (x < 10) {
     result -= 1 / x;
     x += 1;
   }

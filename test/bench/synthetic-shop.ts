@@ -68,9 +68,10 @@ export function syntheticShop(options: SyntheticShopOptions): TransactionColumns
     const dropout = betaDeviate(a, b, random);
     const spendRate = gammaDeviate(gg.q, random) / gg.gamma;
     let t = endMs - random() * options.acquisitionDays * DAY;
-    for (;;) {
+    for (let purchase = 0; ; purchase++) {
       push(c, t, Math.round((gammaDeviate(gg.p, random) / spendRate) * 100) / 100);
-      if (random() < dropout) break;
+      // BG/NBD: the customer may drop out after each repeat purchase (not after the first).
+      if (purchase > 0 && random() < dropout) break;
       t += (-Math.log(1 - random()) / rate) * DAY;
       if (t >= endMs) break;
     }
