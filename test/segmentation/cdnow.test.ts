@@ -66,7 +66,12 @@ describe("CDNOW calibration (39 weeks to 1997-09-30, weekly periods)", () => {
     const { frequency, repeatSpend } = analysis.customers.features;
     let sum = 0;
     let count = 0;
-    for (let c = 0; c < frequency.length; c++) if (frequency[c] > 0) (sum += repeatSpend[c]), count++;
+    for (let c = 0; c < frequency.length; c++) {
+      if (frequency[c] > 0) {
+        sum += repeatSpend[c];
+        count++;
+      }
+    }
     expect((gg.p * gg.gamma) / (gg.q - 1)).toBeGreaterThan(0.8 * (sum / count));
     expect((gg.p * gg.gamma) / (gg.q - 1)).toBeLessThan(1.2 * (sum / count));
   });
