@@ -168,7 +168,7 @@ export class ShopStore {
   // ---- reads -------------------------------------------------------------------------
 
   /** Slots in iteration order: generated ones, then those created after seeding. */
-  *slots(fromSlot = 0): Generator<number> {
+  *slots(fromSlot = 0): Generator<number, void, undefined> {
     for (let s = fromSlot; s < this.generator.slotCount; s++) yield s;
     for (const s of this.createdSlots) if (s >= fromSlot) yield s;
   }
@@ -191,7 +191,7 @@ export class ShopStore {
     return { customer, orders };
   }
 
-  *customers(fromSlot = 0): Generator<CustomerSnapshot & { slot: number }> {
+  *customers(fromSlot = 0): Generator<CustomerSnapshot & { slot: number }, void, undefined> {
     for (const slot of this.slots(fromSlot)) {
       if (!this.hasCustomerSlot(slot)) continue;
       const { customer, orders } = this.slot(slot);
@@ -199,7 +199,7 @@ export class ShopStore {
     }
   }
 
-  *orders(fromSlot = 0): Generator<{ order: OrderRecord; slot: number; index: number }> {
+  *orders(fromSlot = 0): Generator<{ order: OrderRecord; slot: number; index: number }, void, undefined> {
     for (const slot of this.slots(fromSlot)) {
       const { orders } = this.slot(slot);
       for (let index = 0; index < orders.length; index++) yield { order: orders[index], slot, index };

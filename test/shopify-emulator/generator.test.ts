@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { ShopGenerator, orderRefundedCents, orderTotalCents } from "./generator";
+import { ShopStore } from "./store";
+
+function snapshot(generator: ShopGenerator, slots: number[]) {
+  return slots.map((s) => generator.slot(s));
+}
+
+describe("data generator", () => {
+  it("is deterministic for a seed and differs between seeds", () => {
+    const slots = [0, 1, 17, 499, 520];
+    const a = snapshot(new ShopGenerator({ seed: 42, customers: 500 }), slots);
+    const b = snapshot(new ShopGenerator({ seed: 42, customers: 500 }), slots);
+    const c = snapshot(new ShopGenerator({ seed: 43, customers: 500 }), slots);
+    expect(a).toEqual(b);
+    expect(JSON.stringify(a)).not.toBe(JSON.stringify(c));
+    // A slot does not depend on which other slots were generated before it.
+    expect(new ShopGenerator({ seed: 42, customers: 500 }).slot(17)).toEqual(a[2]);
+  });
+
+  it("produces realistic, heterogeneous shop data", () => {
+    const generator = new ShopGenerator({ seed: "realism", customers: 3000 });
+    const customers = [];
+    const orders = [];
+    for (let s = 0; s < generator.slotCount; s++) {
+      const { customer, orders: slotOrders } = generator.slot(s);
+      if (customer) customers.push({ customer, count: slotOrders.length });
+      orders.push(...slotOrders);
+    }
+    const share = (n: number, of: number) => n / of;
+    expect(customers).toHaveLength(3000);
+    // Repeat-purchase heterogeneity: prospects, one-time buyers and a long tail of loyal buyers.
+    expect(share(customers.filter((c) => c.count === 0).length, 3000)).toBeGreaterThan(0.05);
+    expect(share(customers.filter((c) => c.count === 1).length, 3000)).toBeGreaterThan(0.2);
+    expect(customers.some((c) => c.count >= 10)).toBe(true);
+    expect(customers.filter((c) => c.customer.tags.includes("VIP")).length).toBeGreaterThan(10);
+    expect(customers.some((c) => c.customer.tags.includes("wholesale"))).toBe(true);
+
+    expect(orders.filter((o) => o.customerId === null)).toHaveLength(generator.guestCount);
+    expect(orders.some((o) => o.cancelledAt !== null)).toBe(true);
+    expect(orders.some((o) => o.test)).toBe(true);
+    const refunded = orders.filter((o) => o.refunds.length > 0);
+    expect(refunded.some((o) => orderRefundedCents(o) === orderTotalCents(o))).toBe(true);
+    expect(refunded.some((o) => orderRefundedCents(o) < orderTotalCents(o))).toBe(true);
+    expect(new Set(orders.map((o) => o.presentmentCurrency)).size).toBeGreaterThanOrEqual(4);
+    expect(orders.every((o) => o.lineItems.length >= 1 && o.lineItems.length <= 4)).toBe(true);
+    expect(orders.every((o) => o.processedAt >= generator.since && o.processedAt <= generator.until)).toBe(true);
+    expect(new Set(orders.map((o) => o.id)).size).toBe(orders.length);
+  });
+
+  it("serves a 1,000,000-customer shop lazily", () => {
+    const store = new ShopStore("big.myshopify.com", 3, { customers: 1_000_000, seed: 1 }, () => {});
+    const last = store.generator.ids.customer + 999_999;
+    expect(store.customer(last)?.record.id).toBe(last);
+    let seen = 0;
+    for (const { record } of store.customers(500_000)) {
+      expect(record.id).toBe(store.generator.ids.customer + 500_000 + seen);
+      if (++seen === 1000) break;
+    }
+    expect(seen).toBe(1000);
+  });
+});
