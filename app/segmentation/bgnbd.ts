@@ -2,7 +2,7 @@
 // follow a Poisson process with a gamma(r, α)-distributed rate while the customer is alive;
 // after each purchase the customer drops out with a beta(a, b)-distributed probability.
 import { minimize } from "./optimize";
-import { digamma, hypergeometric2F1, logAddExp, logGamma } from "./special-functions";
+import { digamma, hypergeometric2F1, logGamma } from "./special-functions";
 import type { BgNbdParameters } from "./types";
 
 /** Per-customer summaries (x, t_x, T) with identical rows merged into weights. */
@@ -12,6 +12,10 @@ export interface SummaryRows {
   tx: Float64Array;
   T: Float64Array;
   weight: Float64Array;
+  /** t_x and T in whole days: the likelihood looks their logarithms up per distinct day count. */
+  spanDays: Int32Array;
+  ageDays: Int32Array;
+  periodDays: number;
 }
 
 const LOG_BOUND = Math.log(1e6);
@@ -49,13 +53,19 @@ export function compressSummaries(
     weight[index]++;
     rowOf[c] = index;
   }
+  const rowsX = Float64Array.from(x);
+  const rowsTx = Float64Array.from(tx);
+  const rowsT = Float64Array.from(T);
   return {
     rows: {
       count: x.length,
-      x: Float64Array.from(x),
-      tx: Float64Array.from(tx),
-      T: Float64Array.from(T),
+      x: rowsX,
+      tx: rowsTx,
+      T: rowsT,
       weight: Float64Array.from(weight),
+      spanDays: Int32Array.from(rowsTx, (v) => Math.round(v * periodDays)),
+      ageDays: Int32Array.from(rowsT, (v) => Math.round(v * periodDays)),
+      periodDays,
     },
     rowOf,
   };
@@ -67,7 +77,7 @@ export function compressSummaries(
  */
 export function bgnbdLogLikelihood(params: { r: number; alpha: number; a: number; b: number }, rows: SummaryRows, gradient?: Float64Array): number {
   const { r, alpha, a, b } = params;
-  const { x, tx, T, weight, count } = rows;
+  const { x, weight, count } = rows;
   let maxX = 0;
   for (let i = 0; i < count; i++) if (x[i] > maxX) maxX = x[i];
 
@@ -96,26 +106,44 @@ export function bgnbdLogLikelihood(params: { r: number; alpha: number; a: number
     db += w * (psiAB + digamma(b + k) - psiB - digamma(a + b + k));
   }
 
+  // log(α + t) for every day count present, and log(b + x − 1) per x: the row loop below
+  // then needs one exp and one log1p per customer group.
+  let maxDays = 0;
+  for (let i = 0; i < count; i++) maxDays = Math.max(maxDays, rows.ageDays[i]);
+  const logAlphaPlus = new Float64Array(maxDays + 1);
+  const inverseAlphaPlus = new Float64Array(maxDays + 1);
+  for (let d = 0; d <= maxDays; d++) {
+    const value = alpha + d / rows.periodDays;
+    logAlphaPlus[d] = Math.log(value);
+    inverseAlphaPlus[d] = 1 / value;
+  }
+  const logBPlus = new Float64Array(maxX + 1);
+  for (let k = 1; k <= maxX; k++) logBPlus[k] = Math.log(b + k - 1);
+
   const logA = Math.log(a);
+  const { spanDays, ageDays } = rows;
   for (let i = 0; i < count; i++) {
     const w = weight[i];
     const xi = x[i];
-    const logAT = Math.log(alpha + T[i]);
+    const logAT = logAlphaPlus[ageDays[i]];
     const l1 = -(r + xi) * logAT;
     if (xi === 0) {
       ll += w * l1;
       dr -= w * logAT;
-      dAlpha -= (w * r) / (alpha + T[i]);
+      dAlpha -= w * r * inverseAlphaPlus[ageDays[i]];
       continue;
     }
-    const logATx = Math.log(alpha + tx[i]);
-    const l2 = logA - Math.log(b + xi - 1) - (r + xi) * logATx;
-    const total = logAddExp(l1, l2);
-    const p2 = Math.exp(l2 - total);
+    const logATx = logAlphaPlus[spanDays[i]];
+    const l2 = logA - logBPlus[xi] - (r + xi) * logATx;
+    // total = log(e^l1 + e^l2); p2 = e^(l2 − total), computed from one exponential.
+    const difference = l2 - l1;
+    const e = Math.exp(-Math.abs(difference));
+    const total = Math.max(l1, l2) + Math.log1p(e);
+    const p2 = difference > 0 ? 1 / (1 + e) : e / (1 + e);
     const p1 = 1 - p2;
     ll += w * total;
     dr -= w * (p1 * logAT + p2 * logATx);
-    dAlpha -= w * (r + xi) * (p1 / (alpha + T[i]) + p2 / (alpha + tx[i]));
+    dAlpha -= w * (r + xi) * (p1 * inverseAlphaPlus[ageDays[i]] + p2 * inverseAlphaPlus[spanDays[i]]);
     da += (w * p2) / a;
     db -= (w * p2) / (b + xi - 1);
   }

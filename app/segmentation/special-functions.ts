@@ -57,8 +57,3 @@ export function hypergeometric2F1(a: number, b: number, c: number, z: number): n
   }
   return sum;
 }
-
-/** log(e^u + e^v) without overflow. */
-export function logAddExp(u: number, v: number): number {
-  return u > v ? u + Math.log1p(Math.exp(v - u)) : v + Math.log1p(Math.exp(u - v));
-}

@@ -20,7 +20,7 @@ export interface SyntheticShopOptions {
 
 export const BENCH_SHOP: Omit<SyntheticShopOptions, "customers"> = {
   // About five orders per customer over three years, like a healthy repeat-purchase shop.
-  bgnbd: { r: 0.9, alpha: 55, a: 0.6, b: 3.5 },
+  bgnbd: { r: 0.9, alpha: 70, a: 0.6, b: 3.5 },
   gammaGamma: { p: 4, q: 3, gamma: 30 },
   acquisitionDays: 1095,
   historyDays: 1095,
