@@ -1,42 +1,30 @@
 // analyzeShop: transactions in, every customer scored and segmented out.
-import { compressSummaries, fitBgNbd } from "./bgnbd";
-import { dayLabel, dayNumber, MS_PER_DAY } from "./calendar";
+import { compressSummaries } from "./bgnbd";
+import { dayLabel, dayNumber } from "./calendar";
 import { centroidInUnits, clusterCustomers, describeCentroid } from "./clustering";
 import { buildCohorts } from "./cohorts";
 import { buildCustomerFeatures, type BaseFeatureColumns } from "./features";
-import { fitGammaGamma, spendRows } from "./gamma-gamma";
+import { fitPurchaseModel, fitSpendModel } from "./fit-models";
+import { spendRows } from "./gamma-gamma";
 import { churnRiskLevel, deriveLapseDays, lifecycleStage, type LifecycleInput } from "./lifecycle";
 import { periodDays, resolveOptions } from "./options";
-import { emptyPredictions, predictOrderValue, predictPurchases } from "./predictions";
+import { scoreCustomers, type ScoreFeatureName } from "./score-all";
 import { explainRfm, negated, quintileThresholds, rfmSegmentIndex, scoreColumn } from "./rfm";
 import { CHURN_RISK_LEVELS, clusterKey, LIFECYCLE_STAGES, RFM_SEGMENTS, summarise } from "./segments";
 import type {
   AnalysisOptions,
   AnalysisOptionsInput,
-  BgNbdParameters,
   ClusterDescription,
   CohortTable,
   FittedModel,
-  GammaGammaParameters,
   SegmentDefinition,
   SegmentSummary,
   TransactionColumns,
 } from "./types";
 
-export type ScoreFeatureName =
-  | "rfmRecency"
-  | "rfmFrequency"
-  | "rfmMonetary"
-  | "cluster"
-  | "pAlive"
-  | "expectedOrders"
-  | "expectedOrderValue"
-  | "clv"
-  | "churnRisk"
-  | "nextOrderInDays";
-
 /** Every per-customer number, by name: what merchant rules will be written against. */
 export type FeatureName = keyof BaseFeatureColumns | ScoreFeatureName;
+export type { ScoreFeatureName };
 
 export interface CustomerResults {
   count: number;
@@ -142,46 +130,21 @@ export function analyzeShop(tx: TransactionColumns, input: AnalysisOptionsInput,
   let repeatCustomers = 0;
   let totalOrders = 0;
   let totalSpend = 0;
-  let totalTenure = 0;
   for (let c = 0; c < n; c++) {
     spanDays[c] = base.lastDay[c] - base.firstDay[c];
     ageDays[c] = asOfDay - base.firstDay[c];
     if (f.frequency[c] > 0) repeatCustomers++;
     totalOrders += f.orders[c];
     totalSpend += f.totalSpend[c];
-    totalTenure += f.tenureDays[c] + 1;
   }
   const { rows: summaries, rowOf } = compressSummaries(f.frequency, spanDays, ageDays, unit);
-  let bgnbd: BgNbdParameters | null = null;
-  let bgnbdConverged: boolean | null = null;
-  let fallbackReason: string | null = null;
-  if (repeatCustomers < options.minRepeatCustomersForModel) {
-    fallbackReason = `only ${repeatCustomers} repeat customers (need ${options.minRepeatCustomersForModel}) to fit BG/NBD; predictions use the RFM heuristic`;
-  } else {
-    const fit = fitBgNbd(summaries);
-    bgnbdConverged = fit.converged;
-    const { converged: _converged, ...params } = fit;
-    if (!fit.converged || !Object.values(params).every(Number.isFinite)) {
-      fallbackReason = "BG/NBD fit did not converge; predictions use the RFM heuristic";
-    } else {
-      bgnbd = params;
-    }
-  }
-  if (fallbackReason) warnings.push(fallbackReason);
+  const purchaseModel = fitPurchaseModel(summaries, repeatCustomers, options.minRepeatCustomersForModel);
+  if (purchaseModel.reason) warnings.push(purchaseModel.reason);
   endStage("bgnbd-fit");
 
   const spend = spendRows(f.frequency, f.repeatSpend);
-  let gammaGamma: GammaGammaParameters | null = null;
-  let gammaGammaConverged: boolean | null = null;
-  if (spend.count < options.minRepeatCustomersForModel) {
-    warnings.push(`only ${spend.count} customers with repeat spend to fit Gamma-Gamma; order values use shrunk averages`);
-  } else {
-    const fit = fitGammaGamma(spend);
-    gammaGammaConverged = fit.converged;
-    const { converged: _converged, ...params } = fit;
-    if (fit.converged && params.q > 1 && Object.values(params).every(Number.isFinite)) gammaGamma = params;
-    else warnings.push("Gamma-Gamma fit did not converge or has no finite mean (q ≤ 1); order values use shrunk averages");
-  }
+  const spendModel = fitSpendModel(spend, options.minRepeatCustomersForModel);
+  if (spendModel.reason) warnings.push(spendModel.reason);
   endStage("gamma-gamma-fit");
 
   const lapseDays = options.lifecycle.lapseDays ?? deriveLapseDays(f.interPurchaseDays, f.purchaseDays);
@@ -193,12 +156,11 @@ export function analyzeShop(tx: TransactionColumns, input: AnalysisOptionsInput,
     predictionHorizonDays: options.predictionHorizonDays,
     clvHorizonMonths: options.clvHorizonMonths,
     monthlyDiscountRate: options.monthlyDiscountRate,
-    bgnbd,
-    gammaGamma,
-    fallbackReason,
+    bgnbd: purchaseModel.params,
+    gammaGamma: spendModel.params,
+    fallbackReason: purchaseModel.reason,
     shop: {
       meanOrderValue: totalOrders > 0 ? totalSpend / totalOrders : 0,
-      meanOrdersPerDay: totalTenure > 0 ? totalOrders / totalTenure : 0,
       lapseDays,
     },
     rfmThresholds,
@@ -206,52 +168,7 @@ export function analyzeShop(tx: TransactionColumns, input: AnalysisOptionsInput,
     lifecycle: { ...options.lifecycle, lapseDays },
   };
 
-  // Scoring: purchase predictions once per distinct (x, t_x, T), spend and CLV per customer.
-  const rowPAlive = new Float64Array(summaries.count);
-  const rowExpected = new Float64Array(summaries.count);
-  const rowDiscounted = new Float64Array(summaries.count);
-  const rowChurnRisk = new Float64Array(summaries.count);
-  const rowNext = new Float64Array(summaries.count);
-  const prediction = emptyPredictions();
-  const history = { frequency: 0, spanDays: 0, ageDays: 0 };
-  for (let i = 0; i < summaries.count; i++) {
-    history.frequency = summaries.x[i];
-    history.spanDays = Math.round(summaries.tx[i] * unit);
-    history.ageDays = Math.round(summaries.T[i] * unit);
-    predictPurchases(model, history, prediction);
-    rowPAlive[i] = prediction.pAlive;
-    rowExpected[i] = prediction.expectedOrders;
-    rowDiscounted[i] = prediction.discountedOrders;
-    rowChurnRisk[i] = prediction.churnRisk;
-    rowNext[i] = prediction.nextOrderInDays;
-  }
-  const column = () => new Float64Array(n);
-  const scores: Record<ScoreFeatureName, Float64Array> = {
-    rfmRecency: Float64Array.from(rfm.recency),
-    rfmFrequency: Float64Array.from(rfm.frequency),
-    rfmMonetary: Float64Array.from(rfm.monetary),
-    cluster: column(),
-    pAlive: column(),
-    expectedOrders: column(),
-    expectedOrderValue: column(),
-    clv: column(),
-    churnRisk: column(),
-    nextOrderInDays: column(),
-  };
-  const nextOrderAt = column();
-  const asOfDayStart = asOfDay * MS_PER_DAY - options.utcOffsetMinutes * 60_000;
-  for (let c = 0; c < n; c++) {
-    const row = rowOf[c];
-    const orderValue = predictOrderValue(model, f.frequency[c], f.repeatSpend[c], f.orders[c], f.averageOrderValue[c]);
-    scores.cluster[c] = clustering.assignment[c] + 1;
-    scores.pAlive[c] = rowPAlive[row];
-    scores.expectedOrders[c] = rowExpected[row];
-    scores.expectedOrderValue[c] = orderValue;
-    scores.clv[c] = rowDiscounted[row] * orderValue;
-    scores.churnRisk[c] = rowChurnRisk[row];
-    scores.nextOrderInDays[c] = rowNext[row];
-    nextOrderAt[c] = asOfDayStart + Math.round(rowNext[row]) * MS_PER_DAY;
-  }
+  const { scores, nextOrderAt } = scoreCustomers(model, summaries, rowOf, f, rfm, clustering.assignment, asOfDay);
   endStage("scoring");
 
   // Lifecycle, churn risk, explanations, segment totals, cohorts.
@@ -320,9 +237,9 @@ export function analyzeShop(tx: TransactionColumns, input: AnalysisOptionsInput,
       rowsWithoutOrder: base.rowsWithoutOrder,
       repeatCustomers,
       bgnbdRows: summaries.count,
-      bgnbdConverged,
+      bgnbdConverged: purchaseModel.converged,
       gammaGammaCustomers: spend.count,
-      gammaGammaConverged,
+      gammaGammaConverged: spendModel.converged,
       silhouetteByK: clustering.silhouetteByK,
       warnings,
     },

@@ -197,18 +197,22 @@ export function probabilityAlive(p: BgNbdParameters, x: number, tx: number, T: n
 }
 
 /**
- * E[purchases in (T, T + t] | x, t_x, T] — eq. (10) of the paper, with the hypergeometric
- * function Euler-transformed to 2F1(a+b−1−r, a−1; a+b+x−1; z), whose series converges fast
- * and never overflows for heavy buyers.
+ * E[purchases in (T, T + t] | x, t_x, T] — eq. (10) of the paper — is P(alive) times
+ * this expectation for a customer known to be alive at T.
  */
-export function expectedPurchases(p: BgNbdParameters, t: number, x: number, tx: number, T: number): number {
+export function expectedPurchasesIfAlive(p: BgNbdParameters, t: number, x: number, T: number): number {
   if (t <= 0) return 0;
   // The closed form divides by a − 1; step off the removable singularity.
   const a = Math.abs(p.a - 1) < 1e-7 ? 1 + 1e-7 : p.a;
   const z = t / (p.alpha + T + t);
+  // 2F1(r+x, b+x; a+b+x−1; z) Euler-transformed to 2F1(a+b−1−r, a−1; a+b+x−1; z): its series
+  // converges fast and never overflows for heavy buyers.
   const series = hypergeometric2F1(a + p.b - 1 - p.r, a - 1, a + p.b + x - 1, z);
-  const unconditionalAlive = ((a + p.b + x - 1) / (a - 1)) * (1 - Math.pow(1 - z, a - 1) * series);
-  return Math.max(0, unconditionalAlive * probabilityAlive(p, x, tx, T));
+  return Math.max(0, ((a + p.b + x - 1) / (a - 1)) * (1 - Math.pow(1 - z, a - 1) * series));
+}
+
+export function expectedPurchases(p: BgNbdParameters, t: number, x: number, tx: number, T: number): number {
+  return probabilityAlive(p, x, tx, T) * expectedPurchasesIfAlive(p, t, x, T);
 }
 
 /**

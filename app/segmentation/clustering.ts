@@ -165,19 +165,25 @@ function centroidOf(points: number[][]): number[] {
 
 const WORDS: Record<ClusterFeature, [low: string, high: string]> = {
   recencyDays: ["recent", "lapsed"],
-  orders: ["one-off", "frequent"],
+  orders: ["infrequent", "frequent"],
   averageOrderValue: ["low spend", "high spend"],
   tenureDays: ["new", "long-standing"],
 };
 
-/** "frequent, high spend, recent": features more than half a standard deviation off average. */
+/**
+ * Standardised distance from the shop average that earns a word. A quarter of a standard
+ * deviation: a big cluster sits close to the overall mean yet still differs in kind.
+ */
+const NOTABLE_Z = 0.25;
+
+/** "frequent, high spend, recent": the features on which the centroid is notably off average. */
 export function describeCentroid(model: ClusteringModel, centroid: number[]): string {
   const order: ClusterFeature[] = ["orders", "averageOrderValue", "recencyDays", "tenureDays"];
   const words: string[] = [];
   for (const feature of order) {
     const z = centroid[model.features.indexOf(feature)];
-    if (z > 0.5) words.push(WORDS[feature][1]);
-    else if (z < -0.5) words.push(WORDS[feature][0]);
+    if (z > NOTABLE_Z) words.push(WORDS[feature][1]);
+    else if (z < -NOTABLE_Z) words.push(WORDS[feature][0]);
   }
   return words.length > 0 ? words.join(", ") : "average on every measure";
 }

@@ -1,6 +1,6 @@
 // Per-customer predictions from a fitted model: BG/NBD + Gamma-Gamma when the shop has the
 // data, otherwise a transparent recency/frequency heuristic. Everything returned is finite.
-import { expectedPurchases, medianTimeToNextPurchase, probabilityAlive, probabilityOfPurchase } from "./bgnbd";
+import { expectedPurchasesIfAlive, medianTimeToNextPurchase, probabilityAlive, probabilityOfPurchase } from "./bgnbd";
 import { DAYS_PER_MONTH } from "./calendar";
 import { expectedAverageSpend } from "./gamma-gamma";
 import { periodDays } from "./options";
@@ -38,13 +38,14 @@ function predictWithBgNbd(model: FittedModel, history: PurchaseHistory, out: Pur
   const x = history.frequency;
   const tx = history.spanDays / unit;
   const T = history.ageDays / unit;
-  out.pAlive = probabilityAlive(params, x, tx, T);
-  out.expectedOrders = expectedPurchases(params, model.predictionHorizonDays / unit, x, tx, T);
+  const pAlive = probabilityAlive(params, x, tx, T);
+  out.pAlive = pAlive;
+  out.expectedOrders = pAlive * expectedPurchasesIfAlive(params, model.predictionHorizonDays / unit, x, T);
   let discounted = 0;
   let previous = 0;
   const month = DAYS_PER_MONTH / unit;
   for (let m = 1; m <= model.clvHorizonMonths; m++) {
-    const cumulative = expectedPurchases(params, m * month, x, tx, T);
+    const cumulative = pAlive * expectedPurchasesIfAlive(params, m * month, x, T);
     discounted += (cumulative - previous) / Math.pow(1 + model.monthlyDiscountRate, m);
     previous = cumulative;
   }

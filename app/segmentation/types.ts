@@ -130,8 +130,8 @@ export interface FittedModel {
   gammaGamma: GammaGammaParameters | null;
   /** Why a model is missing, if it is. */
   fallbackReason: string | null;
-  /** Shop-level averages used by the fallback and by Gamma-Gamma-less spend estimates. */
-  shop: { meanOrderValue: number; meanOrdersPerDay: number; lapseDays: number };
+  /** Shop-level figures the fallbacks use. */
+  shop: { meanOrderValue: number; lapseDays: number };
   /** Score s ∈ 2..5 iff value > thresholds[s-2] (recency is negated so larger is better). */
   rfmThresholds: { recency: number[]; frequency: number[]; monetary: number[] };
   clustering: {
