@@ -41,11 +41,14 @@ interface ConnectionPlan {
   nodeSelection: SelectionSetNode;
   nodeType: GraphQLObjectType;
   children: ConnectionPlan[];
+  /** The nested connection fields, which are written as their own lines. */
+  skip: ReadonlySet<FieldNode>;
 }
 
 export class BulkRunner {
   readonly faults: BulkFaults = { startDelayMs: 0, finishDelayMs: 0, failNext: [] };
   private readonly running = new Set<Promise<void>>();
+  private readonly planCache = new WeakMap<SelectionSetNode, Map<string, FieldPlan[]>>();
 
   constructor(
     private readonly graphql: AdminGraphQL,
@@ -228,7 +231,7 @@ export class BulkRunner {
         children.push(child);
       }
     }
-    return { key: field.alias?.value ?? field.name.value, field, nodeSelection, nodeType, children };
+    return { key: field.alias?.value ?? field.name.value, field, nodeSelection, nodeType, children, skip: new Set(children.map((c) => c.field)) };
   }
 
   private async writeQueryResult(ctx: RequestContext, op: BulkOperationRecord, rootField: FieldNode, plan: ConnectionPlan, out: WriteStream): Promise<void> {
@@ -260,48 +263,89 @@ export class BulkRunner {
   }
 
   private emitNode(view: View, plan: ConnectionPlan, parentId: string | null, emit: (row: object) => void): void {
-    const row = this.project(view, plan.nodeSelection, plan.nodeType, new Set(plan.children.map((c) => c.field)));
+    const row = this.project(view, plan.nodeSelection, plan.nodeType.name, plan.skip);
     if (parentId !== null) (row as Record<string, unknown>).__parentId = parentId;
     emit(row);
     for (const child of plan.children) {
       const definition = plan.nodeType.getFields()[child.field.name.value];
-      const listing = resolveOn(view, child.field.name.value, getArgumentValues(definition, child.field, {}), plan.nodeType.name);
+      const listing = resolveOn(view, child.field.name.value, argumentsOf(definition, child.field), plan.nodeType.name);
       if (!(listing instanceof Listing)) continue;
       for (const item of listing.iterate(null)) this.emitNode(item.node as View, child, view.id as string, emit);
     }
   }
 
   /** The JSON of one object for a selection, leaving out nested connections (they get their own lines). */
-  private project(view: View, selectionSet: SelectionSetNode, type: GraphQLObjectType, skip: Set<FieldNode>): object {
+  private project(view: View, selectionSet: SelectionSetNode, typename: string, skip: ReadonlySet<FieldNode>): object {
     const row: Record<string, unknown> = {};
+    for (const field of this.fieldPlans(selectionSet, typename, skip)) {
+      if (field.name === "__typename") {
+        row[field.key] = typename;
+        continue;
+      }
+      const value = resolveOn(view, field.name, field.args, typename);
+      if (value === null || value === undefined || !field.selection) row[field.key] = value;
+      else if (Array.isArray(value)) row[field.key] = value.map((v: View) => this.project(v, field.selection!, field.objectType ?? v.__typename, NO_FIELDS));
+      else row[field.key] = this.project(value as View, field.selection, field.objectType ?? (value as View).__typename, NO_FIELDS);
+    }
+    return row;
+  }
+
+  /** Flattens a selection set for one concrete type once (fragments, arguments, leaf checks), not once per row. */
+  private fieldPlans(selectionSet: SelectionSetNode, typename: string, skip: ReadonlySet<FieldNode>): FieldPlan[] {
+    let byType = this.planCache.get(selectionSet);
+    if (!byType) this.planCache.set(selectionSet, (byType = new Map()));
+    let plans = byType.get(typename);
+    if (plans) return plans;
+    plans = [];
+    const type = this.schema.getType(typename) as GraphQLObjectType;
     const visit = (selections: SelectionSetNode) => {
       for (const s of selections.selections) {
         if (s.kind === "InlineFragment") {
-          if (!s.typeCondition || s.typeCondition.name.value === view.__typename || isAbstractType(this.schema.getType(s.typeCondition.name.value))) visit(s.selectionSet);
+          const condition = s.typeCondition && this.schema.getType(s.typeCondition.name.value);
+          if (!condition || condition === type || (isAbstractType(condition) && this.schema.isSubType(condition, type))) visit(s.selectionSet);
           continue;
         }
         if (s.kind !== "Field" || skip.has(s)) continue;
         const key = s.alias?.value ?? s.name.value;
         if (s.name.value === "__typename") {
-          row[key] = view.__typename;
+          plans!.push({ key, name: "__typename", args: {}, selection: null, objectType: null });
           continue;
         }
         const definition = type.getFields()[s.name.value];
-        const value = resolveOn(view, s.name.value, getArgumentValues(definition, s, {}), type.name);
         const named = getNamedType(definition.type);
-        if (value === null || isLeafType(named) || !s.selectionSet) row[key] = value;
-        else if (Array.isArray(value)) row[key] = value.map((v: View) => this.project(v, s.selectionSet!, this.concreteType(v, named), new Set()));
-        else row[key] = this.project(value as View, s.selectionSet, this.concreteType(value as View, named), new Set());
+        plans!.push({
+          key,
+          name: s.name.value,
+          args: getArgumentValues(definition, s, {}),
+          selection: isLeafType(named) ? null : (s.selectionSet ?? null),
+          objectType: isObjectType(named) ? named.name : null,
+        });
       }
     };
     visit(selectionSet);
-    return row;
+    byType.set(typename, plans);
+    return plans;
   }
+}
 
-  private concreteType(value: View, named: ReturnType<typeof getNamedType>): GraphQLObjectType {
-    if (isObjectType(named)) return named;
-    return this.schema.getType(value.__typename) as GraphQLObjectType;
-  }
+interface FieldPlan {
+  key: string;
+  name: string;
+  args: Record<string, unknown>;
+  /** Sub-selection of an object field; null for leaves. */
+  selection: SelectionSetNode | null;
+  /** The field's object type; null for interfaces and unions (the value's __typename decides). */
+  objectType: string | null;
+}
+
+const NO_FIELDS: ReadonlySet<FieldNode> = new Set();
+
+/** Bulk documents carry literal arguments only, so each field's arguments are computed once. */
+const argumentCache = new WeakMap<FieldNode, Record<string, unknown>>();
+function argumentsOf(definition: Parameters<typeof getArgumentValues>[0], field: FieldNode): Record<string, unknown> {
+  let args = argumentCache.get(field);
+  if (!args) argumentCache.set(field, (args = getArgumentValues(definition, field, {})));
+  return args;
 }
 
 function resolveOn(view: View, field: string, args: Record<string, unknown>, typeName: string): unknown {
