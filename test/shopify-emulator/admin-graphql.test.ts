@@ -81,6 +81,11 @@ describe("Admin GraphQL endpoint", () => {
     expect(tooExpensive.errors?.[0].extensions).toMatchObject({ code: "MAX_COST_EXCEEDED", maxCost: 1000 });
     emu.setThrottle(SHOP, { maximumAvailable: 2000, restoreRate: 100 });
     emu.throttle(SHOP).set(2000);
+
+    // Requested cost is charged up front; what was not returned is refunded (actual cost).
+    const sparse = await adminGraphQL(emu, SHOP, `{ customers(first: 250, query: "id:1") { nodes { id } } }`);
+    expect(sparse.extensions?.cost).toMatchObject({ requestedQueryCost: 252, actualQueryCost: 2 });
+    expect(sparse.extensions?.cost.throttleStatus.currentlyAvailable).toBeGreaterThanOrEqual(1998);
   });
 
   it("adds and removes tags case-insensitively and enforces Shopify's tag limits", async () => {

@@ -13,7 +13,7 @@ import {
   type GraphQLSchema,
 } from "graphql";
 import { Listing, paginate } from "./connection";
-import { MAX_QUERY_COST, requestedQueryCost, type CostBucket } from "./cost";
+import { MAX_QUERY_COST, actualQueryCost, requestedQueryCost, type CostBucket } from "./cost";
 import { mutationRoot, queryRoot, type RequestContext } from "./resolvers";
 
 export interface GraphQLRequestBody {
@@ -111,10 +111,11 @@ export class AdminGraphQL {
         extensions: costExtension(cost, null),
       };
     }
-    stats.costUsed += cost;
-
     const result = await this.execute(ctx, document, variables, operationName);
-    return { ...result, extensions: costExtension(cost, cost) };
+    const actual = Math.min(cost, actualQueryCost(this.schema, operation, fragments, variables, result.data as Record<string, unknown> | null | undefined));
+    bucket.refund(cost - actual);
+    stats.costUsed += actual;
+    return { ...result, extensions: costExtension(cost, actual) };
   }
 
   /** Executes a validated document; used by the endpoint and by bulk mutations (no cost). */

@@ -8,6 +8,7 @@ import {
   isObjectType,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
+  type GraphQLObjectType,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -17,74 +18,98 @@ import type { ThrottleConfig } from "./store";
 export const MAX_QUERY_COST = 1000;
 const MUTATION_COST = 10;
 
-export function requestedQueryCost(
-  schema: GraphQLSchema,
-  operation: OperationDefinitionNode,
-  fragments: Record<string, FragmentDefinitionNode>,
-  variables: Record<string, unknown>,
-): number {
-  if (operation.operation === "mutation") {
-    let fields = 0;
-    for (const selection of operation.selectionSet.selections) if (selection.kind === "Field" && !selection.name.value.startsWith("__")) fields++;
-    return fields * MUTATION_COST;
-  }
-  return selectionCost(schema.getQueryType()!, operation.selectionSet, fragments, variables);
+type Fragments = Record<string, FragmentDefinitionNode>;
+type Data = Record<string, unknown> | null | undefined;
+
+/** Cost charged up front, from the arguments (`first`) alone. */
+export function requestedQueryCost(schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: Fragments, variables: Record<string, unknown>): number {
+  if (operation.operation === "mutation") return mutationCost(operation);
+  return selectionCost(schema.getQueryType()!, operation.selectionSet, { fragments, variables, measured: false }, undefined);
 }
 
-function selectionCost(
-  parentType: GraphQLCompositeType,
-  selectionSet: SelectionSetNode,
-  fragments: Record<string, FragmentDefinitionNode>,
-  variables: Record<string, unknown>,
-): number {
+/** Cost of what was actually returned (connections count their real nodes); the rest is refunded. */
+export function actualQueryCost(schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: Fragments, variables: Record<string, unknown>, data: Data): number {
+  if (operation.operation === "mutation") return mutationCost(operation);
+  return selectionCost(schema.getQueryType()!, operation.selectionSet, { fragments, variables, measured: true }, data);
+}
+
+function mutationCost(operation: OperationDefinitionNode): number {
+  let fields = 0;
+  for (const selection of operation.selectionSet.selections) if (selection.kind === "Field" && !selection.name.value.startsWith("__")) fields++;
+  return fields * MUTATION_COST;
+}
+
+interface Walk {
+  fragments: Fragments;
+  variables: Record<string, unknown>;
+  /** true: count what `data` holds; false: assume every connection returns `first` nodes. */
+  measured: boolean;
+}
+
+function selectionCost(parentType: GraphQLCompositeType, selectionSet: SelectionSetNode, walk: Walk, data: Data): number {
   let cost = 0;
   for (const selection of selectionSet.selections) {
     if (selection.kind === "InlineFragment") {
-      cost += selectionCost(parentType, selection.selectionSet, fragments, variables);
+      cost += selectionCost(parentType, selection.selectionSet, walk, data);
       continue;
     }
     if (selection.kind === "FragmentSpread") {
-      const fragment = fragments[selection.name.value];
-      if (fragment) cost += selectionCost(parentType, fragment.selectionSet, fragments, variables);
+      const fragment = walk.fragments[selection.name.value];
+      if (fragment) cost += selectionCost(parentType, fragment.selectionSet, walk, data);
       continue;
     }
     const name = selection.name.value;
     if (name.startsWith("__") || !("getFields" in parentType)) continue;
     const field = parentType.getFields()[name];
     if (!field) continue;
-    const type = getNamedType(field.type);
+    const type = getNamedType(field.type) as GraphQLCompositeType;
     if (isLeafType(type) || !selection.selectionSet) continue;
-    const args = getArgumentValues(field, selection, variables) as { first?: number; last?: number };
-    const count = args.first ?? args.last ?? 1;
+    const value = walk.measured ? data?.[selection.alias?.value ?? name] : undefined;
+    if (walk.measured && (value === null || value === undefined)) continue;
+
     if (isObjectType(type) && type.name.endsWith("Connection")) {
-      cost += 2 + count * connectionNodeCost(type, selection.selectionSet, fragments, variables);
+      const args = getArgumentValues(field, selection, walk.variables) as { first?: number; last?: number };
+      cost += 2 + connectionNodesCost(type, selection.selectionSet, walk, args.first ?? args.last ?? 1, value as Data);
+    } else if (walk.measured) {
+      const items = Array.isArray(value) ? (value as Data[]) : [value as Data];
+      for (const item of items) cost += 1 + selectionCost(type, selection.selectionSet, walk, item);
     } else {
-      cost += count * (1 + selectionCost(type as GraphQLCompositeType, selection.selectionSet, fragments, variables));
+      const args = getArgumentValues(field, selection, walk.variables) as { first?: number };
+      cost += (args.first ?? 1) * (1 + selectionCost(type, selection.selectionSet, walk, undefined));
     }
   }
   return cost;
 }
 
-/** Cost of one node of a connection: `edges { node { … } }` or `nodes { … }`. */
-function connectionNodeCost(
-  connection: GraphQLCompositeType,
-  selectionSet: SelectionSetNode,
-  fragments: Record<string, FragmentDefinitionNode>,
-  variables: Record<string, unknown>,
-): number {
+/** Nodes of a connection selected as `edges { node { … } }` or `nodes { … }`, each costing 1 + its fields. */
+function connectionNodesCost(connection: GraphQLObjectType, selectionSet: SelectionSetNode, walk: Walk, first: number, data: Data): number {
   let cost = 0;
   for (const selection of selectionSet.selections) {
-    if (selection.kind !== "Field" || !selection.selectionSet || !isObjectType(connection)) continue;
+    if (selection.kind !== "Field" || !selection.selectionSet) continue;
     const field = connection.getFields()[selection.name.value];
     if (!field) continue;
+    let nodeSelection: SelectionSetNode | undefined;
+    let nodeType: GraphQLCompositeType;
+    let nodes: Data[] = [];
     if (selection.name.value === "nodes") {
-      cost = Math.max(cost, 1 + selectionCost(getNamedType(field.type) as GraphQLCompositeType, selection.selectionSet, fragments, variables));
+      nodeSelection = selection.selectionSet;
+      nodeType = getNamedType(field.type) as GraphQLCompositeType;
+      nodes = (data?.[selection.alias?.value ?? "nodes"] as Data[] | undefined) ?? [];
     } else if (selection.name.value === "edges") {
-      const edgeType = getNamedType(field.type) as GraphQLCompositeType;
-      cost = Math.max(cost, selectionCost(edgeType, selection.selectionSet, fragments, variables));
-    }
+      const edgeType = getNamedType(field.type) as GraphQLObjectType;
+      const node = selection.selectionSet.selections.find((s) => s.kind === "Field" && s.name.value === "node");
+      if (node?.kind !== "Field" || !node.selectionSet) continue;
+      nodeSelection = node.selectionSet;
+      nodeType = getNamedType(edgeType.getFields().node.type) as GraphQLCompositeType;
+      const key = node.alias?.value ?? "node";
+      nodes = ((data?.[selection.alias?.value ?? "edges"] as Data[] | undefined) ?? []).map((edge) => edge?.[key] as Data);
+    } else continue;
+    const total = walk.measured
+      ? nodes.reduce((sum, node) => sum + 1 + selectionCost(nodeType, nodeSelection, walk, node), 0)
+      : first * (1 + selectionCost(nodeType, nodeSelection, walk, undefined));
+    cost = Math.max(cost, total);
   }
-  return Math.max(cost, 1);
+  return walk.measured ? cost : Math.max(cost, first);
 }
 
 export interface ThrottleStatus {

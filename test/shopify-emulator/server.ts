@@ -61,6 +61,8 @@ export interface Emulator {
   emitWebhook(domain: string, topic: string, payload: unknown, options?: WebhookOptions): { webhookId: string; eventId: string };
   /** app/uninstalled, then revokes the shop's tokens. */
   uninstall(domain: string): void;
+  /** Installs again after `uninstall`: issues a new offline token (returned, and by `accessToken`). */
+  install(domain: string): string;
   requestCustomerRedact(domain: string, customerId: number): void;
   requestCustomerData(domain: string, customerId: number): void;
   requestShopRedact(domain: string): void;
@@ -216,6 +218,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       const { store } = requireShop(domain);
       webhooks.send(domain, "app/uninstalled", shopPayload(store));
       tokens.revokeShop(domain);
+    },
+    install(domain) {
+      const state = requireShop(domain);
+      state.accessToken = tokens.issue({ shop: domain, scope: scopes, online: false, userId: null, expiresAt: null });
+      return state.accessToken;
     },
     requestCustomerRedact(domain, customerId) {
       const { store } = requireShop(domain);

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "./server";
-import { ALL_TOPICS, first, startWebhookReceiver, TEST_APP } from "./test-helpers";
+import { adminGraphQL, ALL_TOPICS, first, startWebhookReceiver, TEST_APP } from "./test-helpers";
 
 const SHOP = "webhooks-test.myshopify.com";
 let emu: Emulator;
@@ -147,5 +147,9 @@ describe("webhook delivery", () => {
     emu.uninstall(SHOP);
     await emu.idle();
     expect(JSON.parse(byTopic("app/uninstalled")[0])).toMatchObject({ myshopify_domain: SHOP, id: emu.shop(SHOP).id });
+    const revoked = await adminGraphQL(emu, SHOP, `{ shop { id } }`);
+    expect(revoked.status).toBe(401);
+    emu.install(SHOP);
+    expect((await adminGraphQL(emu, SHOP, `{ shop { id } }`)).status).toBe(200);
   });
 });

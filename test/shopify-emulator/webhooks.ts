@@ -27,6 +27,8 @@ export interface DeliveryLogEntry {
   url: string | null;
   attempt: number;
   duplicate: boolean;
+  /** The raw body sent (the same string for every attempt of a delivery). */
+  body: string;
   /** HTTP status of the app's answer; null when it failed to answer or was not subscribed. */
   status: number | null;
   error: string | null;
@@ -188,8 +190,8 @@ export class WebhookDispatcher {
   }
 
   private record(delivery: Delivery, attempt: number, status: number | null, error: string | null, durationMs: number): void {
-    const { webhookId, eventId, topic, shop, url, duplicate } = delivery;
-    this.log.push({ webhookId, eventId, topic, shop, url, attempt, duplicate, status, error, durationMs, at: Date.now() });
+    const { webhookId, eventId, topic, shop, url, duplicate, body } = delivery;
+    this.log.push({ webhookId, eventId, topic, shop, url, attempt, duplicate, body, status, error, durationMs, at: Date.now() });
   }
 
   private async withSlot<T>(work: () => Promise<T>): Promise<T> {
