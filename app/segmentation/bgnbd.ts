@@ -202,6 +202,13 @@ export function probabilityAlive(p: BgNbdParameters, x: number, tx: number, T: n
  */
 export function expectedPurchasesIfAlive(p: BgNbdParameters, t: number, x: number, T: number): number {
   if (t <= 0) return 0;
+  return p.a > SERIES_MAX_A ? expectedPurchasesIfAliveByQuadrature(p, t, x, T) : expectedPurchasesIfAliveBySeries(p, t, x, T);
+}
+
+/** Beyond this a, the hypergeometric series needs ~a·z/(1−z) terms and its terms overflow. */
+const SERIES_MAX_A = 50;
+
+export function expectedPurchasesIfAliveBySeries(p: BgNbdParameters, t: number, x: number, T: number): number {
   // The closed form divides by a − 1; step off the removable singularity.
   const a = Math.abs(p.a - 1) < 1e-7 ? 1 + 1e-7 : p.a;
   const z = t / (p.alpha + T + t);
@@ -209,6 +216,36 @@ export function expectedPurchasesIfAlive(p: BgNbdParameters, t: number, x: numbe
   // converges fast and never overflows for heavy buyers.
   const series = hypergeometric2F1(a + p.b - 1 - p.r, a - 1, a + p.b + x - 1, z);
   return Math.max(0, ((a + p.b + x - 1) / (a - 1)) * (1 - Math.pow(1 - z, a - 1) * series));
+}
+
+/**
+ * The same expectation as an integral over the dropout probability: given λ and p,
+ * E[Y(t)] = (1 − e^(−λpt))/p; averaging over λ ~ gamma(r+x, α+T) gives
+ * (1 − ((α+T)/(α+T+pt))^(r+x))/p, then over p ~ beta(a, b+x) by Simpson's rule. Used when
+ * a is large, where that beta is concentrated and nearly normal.
+ */
+export function expectedPurchasesIfAliveByQuadrature(p: BgNbdParameters, t: number, x: number, T: number): number {
+  const shapeA = p.a;
+  const shapeB = p.b + x;
+  const mean = shapeA / (shapeA + shapeB);
+  const sd = Math.sqrt((shapeA * shapeB) / ((shapeA + shapeB) ** 2 * (shapeA + shapeB + 1)));
+  const lower = Math.max(1e-12, mean - 8 * sd);
+  const upper = Math.min(1 - 1e-12, mean + 8 * sd);
+  const intervals = 64;
+  const h = (upper - lower) / intervals;
+  const modeLogDensity = (shapeA - 1) * Math.log(mean) + (shapeB - 1) * Math.log1p(-mean);
+  const base = p.alpha + T;
+  let weightSum = 0;
+  let sum = 0;
+  for (let i = 0; i <= intervals; i++) {
+    const q = lower + i * h;
+    const simpson = i === 0 || i === intervals ? 1 : i % 2 === 1 ? 4 : 2;
+    // Beta density up to a constant, scaled near its peak so it cannot underflow.
+    const density = simpson * Math.exp((shapeA - 1) * Math.log(q) + (shapeB - 1) * Math.log1p(-q) - modeLogDensity);
+    weightSum += density;
+    sum += (density * -Math.expm1((p.r + x) * Math.log(base / (base + q * t)))) / q;
+  }
+  return sum / weightSum;
 }
 
 export function expectedPurchases(p: BgNbdParameters, t: number, x: number, tx: number, T: number): number {

@@ -57,3 +57,4 @@ export function hypergeometric2F1(a: number, b: number, c: number, z: number): n
   }
   return sum;
 }
+
