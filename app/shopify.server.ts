@@ -7,15 +7,17 @@ import {
 import db from "~/db.server";
 import { env } from "~/env.server";
 import { assertNodeVersion } from "~/node-version.server";
+import { API_VERSION as APP_API_VERSION } from "~/shopify/api-version";
 import { installShopifyOrigin } from "~/shopify/origin.server";
 import { PrismaSessionStorage } from "~/shopify/session-storage.server";
 import { onShopInstalled } from "~/shops.server";
 
 assertNodeVersion();
 const config = env();
-installShopifyOrigin(config.shopifyAdminOrigin);
+installShopifyOrigin();
 
-export const API_VERSION = ApiVersion.July26;
+// ApiVersion is a string enum; api-version.ts holds the value for code that must not load this module.
+export const API_VERSION = APP_API_VERSION as ApiVersion;
 
 const shopify = shopifyApp({
   apiKey: config.shopifyApiKey,

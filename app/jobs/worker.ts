@@ -15,7 +15,7 @@ async function main() {
   const { createProcessors } = await import("~/jobs/processors.server");
   const { scheduleMaintenance } = await import("~/jobs/maintenance.server");
   const { installShopifyOrigin } = await import("~/shopify/origin.server");
-  installShopifyOrigin(config.shopifyAdminOrigin);
+  installShopifyOrigin();
 
   const pool = startWorkers({ redisUrl: config.redisUrl, prefix: config.queuePrefix }, createProcessors({ db, queues: queues() }));
   await scheduleMaintenance(queues());

@@ -3,10 +3,11 @@ import { abstractFetch, setAbstractFetchFunc } from "@shopify/shopify-api/runtim
 // The one switch between real Shopify and the local emulator: when SHOPIFY_ADMIN_ORIGIN is set,
 // requests the Shopify library makes to https://<shop>.myshopify.com/... go to that origin
 // instead, with the shop named in X-Forwarded-Host. Every other code path stays the same:
-// same GraphQL documents, same token exchange, same HMAC and JWT checks.
+// same GraphQL documents, same token exchange, same HMAC and JWT checks. Unset (production),
+// requests pass through untouched.
 
 const SHOP_HOST = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/i;
-let installedOrigin: string | undefined;
+let installed = false;
 
 export function rewriteToOrigin(input: string, origin: string): { url: string; shop: string } | undefined {
   const url = new URL(input);
@@ -15,13 +16,14 @@ export function rewriteToOrigin(input: string, origin: string): { url: string; s
   return { url: target.toString(), shop: url.hostname };
 }
 
-/** Route the Shopify library's Admin API traffic to `origin`. Idempotent; no-op without an origin. */
-export function installShopifyOrigin(origin: string | undefined): void {
-  if (!origin || installedOrigin === origin) return;
-  if (installedOrigin) throw new Error(`Shopify origin already set to ${installedOrigin}; refusing to switch to ${origin}`);
-  installedOrigin = origin;
+/** Wraps the Shopify library's fetch once per process; the origin is read per request. */
+export function installShopifyOrigin(): void {
+  if (installed) return;
+  installed = true;
   const inner = abstractFetch;
   setAbstractFetchFunc(async (input, init) => {
+    const origin = process.env.SHOPIFY_ADMIN_ORIGIN;
+    if (!origin) return inner(input, init);
     const href = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
     const rewritten = rewriteToOrigin(href, origin);
     if (!rewritten) return inner(input, init);

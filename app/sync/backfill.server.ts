@@ -1,0 +1,126 @@
+import type { Db } from "~/db.server";
+import type { AdminClient } from "~/shopify/admin-client.server";
+import { readJsonl, startBulkQuery, waitForBulkOperation } from "~/shopify/bulk.server";
+import { CUSTOMERS_BULK_QUERY, ORDERS_BULK_QUERY, SHOP_INFO } from "~/shopify/documents";
+import { appTagPrefixes } from "~/settings";
+import {
+  customerFromBulk,
+  lineItemFromBulk,
+  merchantTags,
+  orderFromBulk,
+  type CustomerRow,
+  type LineItemSummary,
+  type OrderRow,
+} from "~/sync/records";
+import { addLineItems, upsertCustomers, upsertOrders } from "~/sync/store.server";
+
+// Back-fill: export every customer and order with bulk queries and upsert them in batches,
+// streaming the JSONL so memory stays flat for any shop size. Re-running is safe: the same
+// upserts the webhooks use (a later updated_at wins), so a resync never duplicates or regresses.
+
+const BATCH = 1_000;
+
+export interface BackfillProgress {
+  phase: "customers" | "orders";
+  exported: number;
+  stored: number;
+}
+
+export interface BackfillResult {
+  customers: number;
+  orders: number;
+  lineItems: number;
+}
+
+export interface BackfillOptions {
+  onProgress?: (progress: BackfillProgress) => Promise<void> | void;
+  fetchFn?: typeof fetch;
+  pollMs?: number;
+}
+
+export async function backfillShop(db: Db, admin: AdminClient, shopId: number, options: BackfillOptions = {}) {
+  const info = await admin.request<{
+    shop: { name: string; currencyCode: string; ianaTimezone: string; plan: { publicDisplayName: string } | null };
+  }>(SHOP_INFO);
+  const shop = await db.shop.update({
+    where: { id: shopId },
+    data: {
+      name: info.shop.name,
+      currency: info.shop.currencyCode,
+      timezone: info.shop.ianaTimezone,
+      plan: info.shop.plan?.publicDisplayName ?? null,
+    },
+  });
+
+  // Both exports run on Shopify's side at once (API 2026-01+ allows several bulk queries).
+  const [customersOp, ordersOp] = [
+    await startBulkQuery(admin, CUSTOMERS_BULK_QUERY),
+    await startBulkQuery(admin, ORDERS_BULK_QUERY),
+  ];
+  const result: BackfillResult = { customers: 0, orders: 0, lineItems: 0 };
+
+  const customers = await waitForBulkOperation(admin, customersOp, {
+    pollMs: options.pollMs,
+    onProgress: (exported) => options.onProgress?.({ phase: "customers", exported, stored: 0 }),
+  });
+  if (customers.url) {
+    const prefixes = appTagPrefixes(shop.settings);
+    let batch: CustomerRow[] = [];
+    const flush = async () => {
+      await upsertCustomers(db, shopId, batch);
+      result.customers += batch.length;
+      batch = [];
+      await options.onProgress?.({ phase: "customers", exported: Number(customers.objectCount ?? 0), stored: result.customers });
+    };
+    for await (const line of readJsonl(customers.url, options.fetchFn)) {
+      const row = customerFromBulk(line);
+      batch.push({ ...row, tags: merchantTags(row.tags ?? [], prefixes) });
+      if (batch.length >= BATCH) await flush();
+    }
+    await flush();
+  }
+
+  const orders = await waitForBulkOperation(admin, ordersOp, {
+    pollMs: options.pollMs,
+    onProgress: (exported) => options.onProgress?.({ phase: "orders", exported, stored: result.orders }),
+  });
+  if (orders.url) {
+    // Ungrouped JSONL: an order line, then (usually right after) its line items. Items whose
+    // order was in an earlier, already written batch are merged in afterwards by id.
+    let batch: OrderRow[] = [];
+    let batchIndex = new Map<string, OrderRow>();
+    let late = new Map<bigint, LineItemSummary[]>();
+    const flush = async () => {
+      await upsertOrders(db, shopId, batch);
+      result.orders += batch.length;
+      batch = [];
+      batchIndex = new Map();
+      if (late.size > 0) {
+        await addLineItems(db, shopId, late);
+        late = new Map();
+      }
+      await options.onProgress?.({ phase: "orders", exported: Number(orders.objectCount ?? 0), stored: result.orders });
+    };
+    for await (const line of readJsonl(orders.url, options.fetchFn)) {
+      const parentId = line.__parentId;
+      if (typeof parentId === "string") {
+        const item = lineItemFromBulk(line);
+        result.lineItems++;
+        const parent = batchIndex.get(parentId);
+        if (parent) parent.lineItems.push(item);
+        else {
+          const key = BigInt(parentId.replace(/\D+/g, ""));
+          late.set(key, [...(late.get(key) ?? []), item]);
+        }
+        continue;
+      }
+      // Flush before a new order rather than after one, so the last order's items make it in.
+      if (batch.length >= BATCH) await flush();
+      const row = orderFromBulk(line, shop.currency);
+      batch.push(row);
+      batchIndex.set(String(line.id), row);
+    }
+    await flush();
+  }
+  return result;
+}

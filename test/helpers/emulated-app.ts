@@ -1,0 +1,64 @@
+import { RequestType, setUpValidRequest } from "@shopify/shopify-api/test-helpers";
+import db from "~/db.server";
+import { createProcessors, type JobDeps } from "~/jobs/processors.server";
+import { startWorkers, type WorkerPool } from "~/jobs/runtime.server";
+import { queues } from "~/queues.server";
+import { adminForShop } from "~/shopify/admin.server";
+import { loader as appLoader } from "~/routes/app";
+import { startEmulator, type Emulator, type ShopOptions } from "../shopify-emulator";
+import { startAppServer, type AppServer } from "./app-server";
+import { uniqueShopDomain } from "./shops";
+
+// One emulated Shopify + the app's webhook server + workers, wired the way production is:
+// the app reaches the emulator only through SHOPIFY_ADMIN_ORIGIN.
+
+export interface EmulatedApp {
+  emu: Emulator;
+  app: AppServer;
+  shop: string;
+  /** Opens the embedded app as Shopify admin would: session token → token exchange → afterAuth. */
+  install(): Promise<void>;
+  startWorkers(overrides?: Partial<JobDeps>): WorkerPool;
+  close(): Promise<void>;
+}
+
+export async function startEmulatedApp(shopOptions: Partial<ShopOptions> = {}): Promise<EmulatedApp> {
+  const app = await startAppServer();
+  const emu = await startEmulator({
+    apiKey: process.env.SHOPIFY_API_KEY!,
+    apiSecret: process.env.SHOPIFY_API_SECRET!,
+    appUrl: app.url,
+  });
+  process.env.SHOPIFY_ADMIN_ORIGIN = emu.origin;
+  const shop = uniqueShopDomain("emu");
+  emu.addShop(shop, { customers: 200, seed: shop, ...shopOptions });
+  const pools: WorkerPool[] = [];
+
+  return {
+    emu,
+    app,
+    shop,
+    async install() {
+      const token = emu.sessionToken(shop);
+      const request = new Request(`${process.env.SHOPIFY_APP_URL}/app`, { headers: { Authorization: `Bearer ${token}` } });
+      await appLoader({ request, params: {}, context: {} });
+    },
+    startWorkers(overrides = {}) {
+      const q = queues();
+      const pool = startWorkers(
+        q.settings,
+        createProcessors({ db, queues: q, adminForShop: (s) => adminForShop(s), ...overrides }),
+        () => {},
+      );
+      pools.push(pool);
+      return pool;
+    },
+    async close() {
+      await Promise.all(pools.map((p) => p.close()));
+      await emu.close();
+      await app.close();
+    },
+  };
+}
+
+export { RequestType, setUpValidRequest };
