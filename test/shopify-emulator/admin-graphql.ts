@@ -37,7 +37,8 @@ export function emptyStats(): ShopStats {
 const fieldResolver: GraphQLFieldResolver<unknown, RequestContext> = (source, args, _ctx, info) => {
   const raw = (source as Record<string, unknown>)[info.fieldName];
   if (raw === undefined) throw new GraphQLError(`Shopify emulator: ${info.parentType.name}.${info.fieldName} is not implemented`);
-  const value = typeof raw === "function" ? (raw as (a: unknown) => unknown)(args) : raw;
+  // Views are objects or class instances: call methods with the view as `this`.
+  const value = typeof raw === "function" ? (raw as (a: unknown) => unknown).call(source, args) : raw;
   return value instanceof Listing ? paginate(value, args) : value;
 };
 

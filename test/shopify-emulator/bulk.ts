@@ -351,7 +351,7 @@ function argumentsOf(definition: Parameters<typeof getArgumentValues>[0], field:
 function resolveOn(view: View, field: string, args: Record<string, unknown>, typeName: string): unknown {
   const raw = view[field];
   if (raw === undefined) throw new Error(`Shopify emulator: ${typeName}.${field} is not implemented`);
-  return typeof raw === "function" ? (raw as (a: unknown) => unknown)(args) : raw;
+  return typeof raw === "function" ? (raw as (a: unknown) => unknown).call(view, args) : raw;
 }
 
 function countConnections(plan: ConnectionPlan): number {

@@ -25,7 +25,7 @@ export function parseGid(value: string, type: string): number | null {
 }
 
 export function isoTime(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+  return ms === null ? null : new Date(ms).toISOString().slice(0, 19) + "Z";
 }
 
 function moneyV2(cents: number, currencyCode: string) {
@@ -66,109 +66,142 @@ export function shopView(ctx: ViewContext): View {
   };
 }
 
-export function customerView(ctx: ViewContext, record: CustomerRecord, orders?: OrderRecord[]): View {
-  const { store } = ctx;
-  const loadOrders = () => orders ?? store.customer(record.id)?.orders ?? [];
-  const totals = () => store.customerTotals({ record, orders: loadOrders() });
-  return {
-    __typename: "Customer",
-    id: gid("Customer", record.id),
-    legacyResourceId: String(record.id),
-    firstName: record.firstName,
-    lastName: record.lastName,
-    displayName: [record.firstName, record.lastName].filter(Boolean).join(" ") || record.email || "",
-    email: record.email,
-    phone: record.phone,
-    defaultEmailAddress: record.email ? { emailAddress: record.email, marketingState: "NOT_SUBSCRIBED", validFormat: true } : null,
-    defaultPhoneNumber: record.phone ? { phoneNumber: record.phone, marketingState: "NOT_SUBSCRIBED" } : null,
-    createdAt: isoTime(record.createdAt),
-    updatedAt: isoTime(record.updatedAt),
-    tags: record.tags,
-    state: record.state,
-    verifiedEmail: record.verifiedEmail,
-    locale: record.locale,
-    note: record.note,
-    taxExempt: false,
-    dataSaleOptOut: false,
-    canDelete: loadOrders().length === 0,
-    numberOfOrders: () => String(totals().numberOfOrders),
-    amountSpent: () => moneyV2(totals().amountSpentCents, store.currency),
-    lastOrder: () => {
-      const last = loadOrders().at(-1);
-      return last ? orderView(ctx, last, record) : null;
-    },
-    orders: () => Listing.ofArray(loadOrders().map((o) => orderView(ctx, o, record))),
-    statistics: { rfmGroup: null, predictedSpendTier: null },
-    metafield: (args: { namespace?: string | null; key: string }) => {
-      const field = store.metafields.get(record.id)?.get(`${resolveNamespace(ctx, args.namespace)}.${args.key}`);
-      return field ? metafieldView(ctx, field) : null;
-    },
-    metafields: (args: { namespace?: string | null; keys?: string[] | null }) => {
-      const namespace = args.namespace === undefined || args.namespace === null ? null : resolveNamespace(ctx, args.namespace);
-      const keys = args.keys?.map((k) => (k.includes(".") ? k : `${ctx.appNamespace}.${k}`));
-      const fields = [...(store.metafields.get(record.id)?.values() ?? [])].filter(
-        (m) => (namespace === null || m.namespace === namespace) && (!keys || keys.includes(`${m.namespace}.${m.key}`)),
-      );
-      return Listing.ofArray(fields.map((m) => metafieldView(ctx, m)));
-    },
-  };
+// The hot views (customers, orders, line items: millions of them in a bulk export) are
+// classes: fields are prototype getters and methods, computed only when selected, instead of
+// dozens of closures allocated per object. `#private` state never collides with field names.
+
+class CustomerView {
+  readonly __typename = "Customer";
+  readonly #ctx: ViewContext;
+  readonly #record: CustomerRecord;
+  #orders: OrderRecord[] | undefined;
+
+  constructor(ctx: ViewContext, record: CustomerRecord, orders?: OrderRecord[]) {
+    this.#ctx = ctx;
+    this.#record = record;
+    this.#orders = orders;
+  }
+
+  #loadOrders(): OrderRecord[] {
+    return (this.#orders ??= this.#ctx.store.customer(this.#record.id)?.orders ?? []);
+  }
+
+  get id() { return gid("Customer", this.#record.id); }
+  get legacyResourceId() { return String(this.#record.id); }
+  get firstName() { return this.#record.firstName; }
+  get lastName() { return this.#record.lastName; }
+  get displayName() { const r = this.#record; return [r.firstName, r.lastName].filter(Boolean).join(" ") || r.email || ""; }
+  get email() { return this.#record.email; }
+  get phone() { return this.#record.phone; }
+  get defaultEmailAddress() { const email = this.#record.email; return email ? { emailAddress: email, marketingState: "NOT_SUBSCRIBED", validFormat: true } : null; }
+  get defaultPhoneNumber() { const phone = this.#record.phone; return phone ? { phoneNumber: phone, marketingState: "NOT_SUBSCRIBED" } : null; }
+  get createdAt() { return isoTime(this.#record.createdAt); }
+  get updatedAt() { return isoTime(this.#record.updatedAt); }
+  get tags() { return this.#record.tags; }
+  get state() { return this.#record.state; }
+  get verifiedEmail() { return this.#record.verifiedEmail; }
+  get locale() { return this.#record.locale; }
+  get note() { return this.#record.note; }
+  get taxExempt() { return false; }
+  get dataSaleOptOut() { return false; }
+  get canDelete() { return this.#loadOrders().length === 0; }
+  get statistics() { return { rfmGroup: null, predictedSpendTier: null }; }
+  get numberOfOrders() { return String(this.#totals().numberOfOrders); }
+  get amountSpent() { return moneyV2(this.#totals().amountSpentCents, this.#ctx.store.currency); }
+  get lastOrder() { const last = this.#loadOrders().at(-1); return last ? new OrderView(this.#ctx, last, this.#record) : null; }
+
+  orders() {
+    return Listing.ofArray(this.#loadOrders().map((o) => new OrderView(this.#ctx, o, this.#record)));
+  }
+
+  metafield(args: { namespace?: string | null; key: string }) {
+    const field = this.#ctx.store.metafields.get(this.#record.id)?.get(`${resolveNamespace(this.#ctx, args.namespace)}.${args.key}`);
+    return field ? metafieldView(this.#ctx, field) : null;
+  }
+
+  metafields(args: { namespace?: string | null; keys?: string[] | null }) {
+    const ctx = this.#ctx;
+    const namespace = args.namespace === undefined || args.namespace === null ? null : resolveNamespace(ctx, args.namespace);
+    const keys = args.keys?.map((k) => (k.includes(".") ? k : `${ctx.appNamespace}.${k}`));
+    const fields = [...(ctx.store.metafields.get(this.#record.id)?.values() ?? [])].filter(
+      (m) => (namespace === null || m.namespace === namespace) && (!keys || keys.includes(`${m.namespace}.${m.key}`)),
+    );
+    return Listing.ofArray(fields.map((m) => metafieldView(ctx, m)));
+  }
+
+  #totals() {
+    return this.#ctx.store.customerTotals({ record: this.#record, orders: this.#loadOrders() });
+  }
 }
 
-export function orderView(ctx: ViewContext, order: OrderRecord, customer?: CustomerRecord | null): View {
-  const { store } = ctx;
-  const currency = store.currency;
-  const subtotal = orderSubtotalCents(order);
-  const total = orderTotalCents(order);
-  const refunded = orderRefundedCents(order);
-  const number = (order.id % 1_000_000_000) + 1000;
-  const status = financialStatus(order).toUpperCase();
-  return {
-    __typename: "Order",
-    id: gid("Order", order.id),
-    legacyResourceId: String(order.id),
-    name: `#${number}`,
-    number,
-    email: order.email,
-    createdAt: isoTime(order.createdAt),
-    processedAt: isoTime(order.processedAt),
-    updatedAt: isoTime(order.updatedAt),
-    cancelledAt: isoTime(order.cancelledAt),
-    cancelReason: order.cancelReason,
-    closed: false,
-    closedAt: null,
-    confirmed: true,
-    test: order.test,
-    tags: order.tags,
-    sourceName: "web",
-    currencyCode: currency,
-    presentmentCurrencyCode: order.presentmentCurrency,
-    displayFinancialStatus: status,
-    displayFulfillmentStatus: "FULFILLED",
-    fullyPaid: true,
-    unpaid: false,
-    customerAcceptsMarketing: false,
-    subtotalLineItemsQuantity: order.lineItems.reduce((s, li) => s + li.quantity, 0),
-    customer: () => {
-      if (order.customerId === null) return null;
-      const record = customer ?? store.customer(order.customerId)?.record;
-      return record ? customerView(ctx, record) : null;
-    },
-    subtotalPriceSet: () => moneyBag(subtotal, order, currency),
-    totalPriceSet: () => moneyBag(total, order, currency),
-    originalTotalPriceSet: () => moneyBag(total, order, currency),
-    currentSubtotalPriceSet: () => moneyBag(Math.max(0, subtotal - refunded), order, currency),
-    currentTotalPriceSet: () => moneyBag(orderCurrentTotalCents(order), order, currency),
-    totalRefundedSet: () => moneyBag(refunded, order, currency),
-    totalShippingPriceSet: () => moneyBag(order.shippingCents, order, currency),
-    totalTaxSet: () => moneyBag(order.taxCents, order, currency),
-    currentTotalTaxSet: () => moneyBag(refunded >= total ? 0 : order.taxCents, order, currency),
-    totalDiscountsSet: () => moneyBag(0, order, currency),
-    currentTotalDiscountsSet: () => moneyBag(0, order, currency),
-    netPaymentSet: () => moneyBag(total - refunded, order, currency),
-    totalReceivedSet: () => moneyBag(total, order, currency),
-    lineItems: () => Listing.ofArray(order.lineItems.map((li) => lineItemView(ctx, order, li))),
-    refunds: (args: { first?: number | null }) => order.refunds.slice(0, args.first ?? undefined).map((r) => refundView(ctx, order, r)),
-  };
+class OrderView {
+  readonly __typename = "Order";
+  readonly #ctx: ViewContext;
+  readonly #order: OrderRecord;
+  readonly #customer: CustomerRecord | null | undefined;
+
+  constructor(ctx: ViewContext, order: OrderRecord, customer?: CustomerRecord | null) {
+    this.#ctx = ctx;
+    this.#order = order;
+    this.#customer = customer;
+  }
+
+  #money(cents: number) {
+    return moneyBag(cents, this.#order, this.#ctx.store.currency);
+  }
+
+  get #number() { return (this.#order.id % 1_000_000_000) + 1000; }
+  get id() { return gid("Order", this.#order.id); }
+  get legacyResourceId() { return String(this.#order.id); }
+  get name() { return `#${this.#number}`; }
+  get number() { return this.#number; }
+  get email() { return this.#order.email; }
+  get createdAt() { return isoTime(this.#order.createdAt); }
+  get processedAt() { return isoTime(this.#order.processedAt); }
+  get updatedAt() { return isoTime(this.#order.updatedAt); }
+  get cancelledAt() { return isoTime(this.#order.cancelledAt); }
+  get cancelReason() { return this.#order.cancelReason; }
+  get closed() { return false; }
+  get closedAt() { return null; }
+  get confirmed() { return true; }
+  get test() { return this.#order.test; }
+  get tags() { return this.#order.tags; }
+  get sourceName() { return "web"; }
+  get currencyCode() { return this.#ctx.store.currency; }
+  get presentmentCurrencyCode() { return this.#order.presentmentCurrency; }
+  get displayFinancialStatus() { return financialStatus(this.#order).toUpperCase(); }
+  get displayFulfillmentStatus() { return "FULFILLED"; }
+  get fullyPaid() { return true; }
+  get unpaid() { return false; }
+  get customerAcceptsMarketing() { return false; }
+  get subtotalLineItemsQuantity() { return this.#order.lineItems.reduce((s, li) => s + li.quantity, 0); }
+  get customer() {
+    const { customerId } = this.#order;
+    if (customerId === null) return null;
+    const record = this.#customer ?? this.#ctx.store.customer(customerId)?.record;
+    return record ? new CustomerView(this.#ctx, record) : null;
+  }
+  get subtotalPriceSet() { return this.#money(orderSubtotalCents(this.#order)); }
+  get totalPriceSet() { return this.#money(orderTotalCents(this.#order)); }
+  get originalTotalPriceSet() { return this.#money(orderTotalCents(this.#order)); }
+  get currentSubtotalPriceSet() { return this.#money(Math.max(0, orderSubtotalCents(this.#order) - orderRefundedCents(this.#order))); }
+  get currentTotalPriceSet() { return this.#money(orderCurrentTotalCents(this.#order)); }
+  get totalRefundedSet() { return this.#money(orderRefundedCents(this.#order)); }
+  get totalShippingPriceSet() { return this.#money(this.#order.shippingCents); }
+  get totalTaxSet() { return this.#money(this.#order.taxCents); }
+  get currentTotalTaxSet() { return this.#money(orderCurrentTotalCents(this.#order) === 0 ? 0 : this.#order.taxCents); }
+  get totalDiscountsSet() { return this.#money(0); }
+  get currentTotalDiscountsSet() { return this.#money(0); }
+  get netPaymentSet() { return this.#money(orderTotalCents(this.#order) - orderRefundedCents(this.#order)); }
+  get totalReceivedSet() { return this.#money(orderTotalCents(this.#order)); }
+
+  lineItems() {
+    return Listing.ofArray(this.#order.lineItems.map((li) => new LineItemView(this.#ctx, this.#order, li)));
+  }
+
+  refunds(args: { first?: number | null }) {
+    return this.#order.refunds.slice(0, args.first ?? undefined).map((r) => refundView(this.#ctx, this.#order, r));
+  }
 }
 
 function refundedQuantity(order: OrderRecord, lineItemId: number): number {
@@ -177,35 +210,59 @@ function refundedQuantity(order: OrderRecord, lineItemId: number): number {
   return quantity;
 }
 
+class LineItemView {
+  readonly __typename = "LineItem";
+  readonly #ctx: ViewContext;
+  readonly #order: OrderRecord;
+  readonly #item: LineItemRecord;
+
+  constructor(ctx: ViewContext, order: OrderRecord, item: LineItemRecord) {
+    this.#ctx = ctx;
+    this.#order = order;
+    this.#item = item;
+  }
+
+  #money(cents: number) {
+    return moneyBag(cents, this.#order, this.#ctx.store.currency);
+  }
+
+  get id() { return gid("LineItem", this.#item.id); }
+  get name() { return this.#item.productTitle; }
+  get title() { return this.#item.productTitle; }
+  get sku() { return this.#item.sku; }
+  get vendor() { return this.#ctx.store.name; }
+  get variantTitle() { return null; }
+  get quantity() { return this.#item.quantity; }
+  get currentQuantity() { return this.#item.quantity - refundedQuantity(this.#order, this.#item.id); }
+  get refundableQuantity() { return this.currentQuantity; }
+  get unfulfilledQuantity() { return 0; }
+  get nonFulfillableQuantity() { return 0; }
+  get isGiftCard() { return false; }
+  get taxable() { return true; }
+  get requiresShipping() { return true; }
+  get product() {
+    const li = this.#item;
+    return { __typename: "Product", id: gid("Product", li.productId), legacyResourceId: String(li.productId), title: li.productTitle, productType: li.productType, handle: li.productTitle.toLowerCase().replace(/\W+/g, "-"), vendor: this.#ctx.store.name };
+  }
+  get variant() { return { __typename: "ProductVariant", id: gid("ProductVariant", this.#item.productId + 1_000_000), title: "Default Title", sku: this.#item.sku, product: this.product }; }
+  get originalUnitPriceSet() { return this.#money(this.#item.unitPriceCents); }
+  get discountedUnitPriceSet() { return this.#money(this.#item.unitPriceCents); }
+  get discountedUnitPriceAfterAllDiscountsSet() { return this.#money(this.#item.unitPriceCents); }
+  get originalTotalSet() { return this.#money(this.#item.unitPriceCents * this.#item.quantity); }
+  discountedTotalSet() { return this.#money(this.#item.unitPriceCents * this.#item.quantity); }
+  get totalDiscountSet() { return this.#money(0); }
+}
+
+export function customerView(ctx: ViewContext, record: CustomerRecord, orders?: OrderRecord[]): View {
+  return new CustomerView(ctx, record, orders) as unknown as View;
+}
+
+export function orderView(ctx: ViewContext, order: OrderRecord, customer?: CustomerRecord | null): View {
+  return new OrderView(ctx, order, customer) as unknown as View;
+}
+
 export function lineItemView(ctx: ViewContext, order: OrderRecord, li: LineItemRecord): View {
-  const currency = ctx.store.currency;
-  const current = li.quantity - refundedQuantity(order, li.id);
-  const product = { __typename: "Product", id: gid("Product", li.productId), legacyResourceId: String(li.productId), title: li.productTitle, productType: li.productType, handle: li.productTitle.toLowerCase().replace(/\W+/g, "-"), vendor: ctx.store.name };
-  return {
-    __typename: "LineItem",
-    id: gid("LineItem", li.id),
-    name: li.productTitle,
-    title: li.productTitle,
-    sku: li.sku,
-    vendor: ctx.store.name,
-    variantTitle: null,
-    quantity: li.quantity,
-    currentQuantity: current,
-    refundableQuantity: current,
-    unfulfilledQuantity: 0,
-    nonFulfillableQuantity: 0,
-    isGiftCard: false,
-    taxable: true,
-    requiresShipping: true,
-    product,
-    variant: { __typename: "ProductVariant", id: gid("ProductVariant", li.productId + 1_000_000), title: "Default Title", sku: li.sku, product },
-    originalUnitPriceSet: () => moneyBag(li.unitPriceCents, order, currency),
-    discountedUnitPriceSet: () => moneyBag(li.unitPriceCents, order, currency),
-    discountedUnitPriceAfterAllDiscountsSet: () => moneyBag(li.unitPriceCents, order, currency),
-    originalTotalSet: () => moneyBag(li.unitPriceCents * li.quantity, order, currency),
-    discountedTotalSet: () => moneyBag(li.unitPriceCents * li.quantity, order, currency),
-    totalDiscountSet: () => moneyBag(0, order, currency),
-  };
+  return new LineItemView(ctx, order, li) as unknown as View;
 }
 
 export function refundView(ctx: ViewContext, order: OrderRecord, refund: RefundRecord): View {
