@@ -102,13 +102,15 @@ export function analyzeShop(tx: TransactionColumns, input: AnalysisOptionsInput,
   endStage("features");
 
   // RFM
+  // Recency is scored on −days: more recent scores higher.
+  const recencyValue = negated(f.recencyDays);
   const rfmThresholds = {
-    recency: quintileThresholds(negated(f.recencyDays)),
+    recency: quintileThresholds(recencyValue),
     frequency: quintileThresholds(f.orders),
     monetary: quintileThresholds(f.totalSpend),
   };
   const rfm = { recency: new Uint8Array(n), frequency: new Uint8Array(n), monetary: new Uint8Array(n), segment: new Uint8Array(n) };
-  scoreColumn(negated(f.recencyDays), rfmThresholds.recency, rfm.recency);
+  scoreColumn(recencyValue, rfmThresholds.recency, rfm.recency);
   scoreColumn(f.orders, rfmThresholds.frequency, rfm.frequency);
   scoreColumn(f.totalSpend, rfmThresholds.monetary, rfm.monetary);
   for (let c = 0; c < n; c++) rfm.segment[c] = rfmSegmentIndex(rfm.recency[c], rfm.frequency[c], rfm.monetary[c]);
