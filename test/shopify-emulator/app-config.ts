@@ -10,6 +10,8 @@ export interface AppConfig {
   subscriptions: Map<string, string>;
   webhooksApiVersion: string | null;
   scopes: string | null;
+  /** App-owned customer metafield definitions (`[customer.metafields.app.<key>]`). */
+  customerMetafields: { key: string; type: string; name: string; description: string | null }[];
 }
 
 export const DEFAULT_APP_TOML = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../shopify.app.toml");
@@ -78,9 +80,14 @@ function parseValue(raw: string): TomlValue {
 }
 
 export function readAppConfig(file = DEFAULT_APP_TOML): AppConfig {
-  const config: AppConfig = { subscriptions: new Map(), webhooksApiVersion: null, scopes: null };
+  const config: AppConfig = { subscriptions: new Map(), webhooksApiVersion: null, scopes: null, customerMetafields: [] };
   if (!existsSync(file)) return config;
-  const toml = parseToml(readFileSync(file, "utf8"));
+  return appConfigFromToml(readFileSync(file, "utf8"));
+}
+
+export function appConfigFromToml(text: string): AppConfig {
+  const config: AppConfig = { subscriptions: new Map(), webhooksApiVersion: null, scopes: null, customerMetafields: [] };
+  const toml = parseToml(text);
   const webhooks = (toml.webhooks ?? {}) as TomlTable;
   config.webhooksApiVersion = typeof webhooks.api_version === "string" ? webhooks.api_version : null;
   for (const subscription of (webhooks.subscriptions ?? []) as TomlTable[]) {
@@ -90,5 +97,15 @@ export function readAppConfig(file = DEFAULT_APP_TOML): AppConfig {
   }
   const scopes = (toml.access_scopes as TomlTable | undefined)?.scopes;
   config.scopes = typeof scopes === "string" ? scopes : null;
+  const appMetafields = (((toml.customer as TomlTable | undefined)?.metafields as TomlTable | undefined)?.app ?? {}) as Record<string, TomlTable>;
+  for (const [key, definition] of Object.entries(appMetafields)) {
+    if (typeof definition.type !== "string") continue;
+    config.customerMetafields.push({
+      key,
+      type: definition.type,
+      name: typeof definition.name === "string" ? definition.name : key,
+      description: typeof definition.description === "string" ? definition.description : null,
+    });
+  }
   return config;
 }

@@ -16,7 +16,7 @@ import { hashSeed } from "./random";
 import type { RequestContext } from "./resolvers";
 import { shopPayload } from "./rest-payloads";
 import { API_VERSION, loadAdminSchema } from "./schema";
-import { ShopStore, type ShopOptions, type ThrottleConfig } from "./store";
+import { ShopStore, newObjectId, type ShopOptions, type ThrottleConfig } from "./store";
 import { WebhookDispatcher, type WebhookFaults, type WebhookOptions } from "./webhooks";
 
 export interface EmulatorOptions {
@@ -86,7 +86,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const resultsDir = mkdtempSync(path.join(tmpdir(), "shopify-emulator-"));
   const shops = new Map<string, ShopState>();
   const tokens = new TokenRegistry();
-  const webhooks = new WebhookDispatcher({ appUrl: options.appUrl, apiSecret: options.apiSecret, apiVersion, subscriptions });
+  const webhooks = new WebhookDispatcher({ appUrl: options.appUrl, apiSecret: options.apiSecret, apiVersion: appConfig.webhooksApiVersion ?? apiVersion, subscriptions });
   const bulk = new BulkRunner(graphql, resultsDir, (store, topic, payload) => webhooks.send(store.domain, topic, payload));
   let origin = "";
 
@@ -197,6 +197,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     addShop(domain, shopOptions = {}) {
       if (shops.has(domain)) throw new Error(`Shopify emulator: shop ${domain} already exists`);
       const store = new ShopStore(domain, shops.size, shopOptions, (topic, payload) => webhooks.send(domain, topic, payload));
+      // Definitions declared in shopify.app.toml exist as soon as the app is installed.
+      for (const definition of appConfig.customerMetafields) {
+        const id = newObjectId();
+        store.metafieldDefinitions.set(id, { id, namespace: appNamespace, ownerType: "CUSTOMER", ...definition });
+      }
       const accessToken = tokens.issue({ shop: domain, scope: scopes, online: false, userId: null, expiresAt: null });
       shops.set(domain, { store, bucket: new CostBucket(() => store.throttle), stats: emptyStats(), accessToken });
       return store;
