@@ -73,6 +73,16 @@ describe("bulk operations", () => {
     expect(finish.headers["x-shopify-hmac-sha256"]).toBe(signWebhook(finish.body, TEST_APP.apiSecret));
   });
 
+  it("fails an operation on request, with its error code in the status and the finish webhook", async () => {
+    emu.faults.bulk.failNext.push("INTERNAL_SERVER_ERROR");
+    const id = await startBulk(`{ customers { edges { node { id } } } }`);
+    await emu.idle();
+    const status = (await adminGraphQL<{ bulkOperation: { status: string; errorCode: string; url: string | null } }>(emu, SHOP, POLL, { id })).data!.bulkOperation;
+    expect(status).toMatchObject({ status: "FAILED", errorCode: "INTERNAL_SERVER_ERROR", url: null });
+    const finish = app.received.find((r) => JSON.parse(r.body).admin_graphql_api_id === id)!;
+    expect(JSON.parse(finish.body)).toMatchObject({ status: "failed", error_code: "internal_server_error" });
+  });
+
   it("rejects a sixth concurrent bulk query and invalid bulk documents with userErrors", async () => {
     emu.faults.bulk.startDelayMs = 300;
     for (let i = 0; i < 5; i++) await startBulk(`{ customers { edges { node { id } } } }`);

@@ -199,10 +199,11 @@ export class ShopStore {
     }
   }
 
-  *orders(fromSlot = 0): Generator<{ order: OrderRecord; slot: number; index: number }, void, undefined> {
+  /** Every order with its customer (null for guest checkouts), in slot order. */
+  *orders(fromSlot = 0): Generator<{ order: OrderRecord; customer: CustomerRecord | null; slot: number; index: number }, void, undefined> {
     for (const slot of this.slots(fromSlot)) {
-      const { orders } = this.slot(slot);
-      for (let index = 0; index < orders.length; index++) yield { order: orders[index], slot, index };
+      const { customer, orders } = this.slot(slot);
+      for (let index = 0; index < orders.length; index++) yield { order: orders[index], customer, slot, index };
     }
   }
 

@@ -386,9 +386,9 @@ export function customersListing(ctx: ViewContext, accept: (record: CustomerReco
 export function ordersListing(ctx: ViewContext, accept: (order: OrderRecord) => boolean): Listing {
   return new Listing(function* (after) {
     const [fromSlot, fromIndex] = after === null ? [0, -1] : decodeCursor(after, "o", 2);
-    for (const { order, slot, index } of ctx.store.orders(fromSlot)) {
+    for (const { order, customer, slot, index } of ctx.store.orders(fromSlot)) {
       if (slot === fromSlot && index <= fromIndex) continue;
-      if (accept(order)) yield { cursor: encodeCursor("o", slot, index), node: orderView(ctx, order) };
+      if (accept(order)) yield { cursor: encodeCursor("o", slot, index), node: orderView(ctx, order, customer) };
     }
   });
 }
