@@ -4,6 +4,7 @@ import type { Processors } from "~/jobs/runtime.server";
 import type { AdminClient } from "~/shopify/admin-client.server";
 import { maintenanceProcessor } from "~/jobs/maintenance.server";
 import { ingestProcessor, syncProcessor } from "~/jobs/sync.server";
+import { computeProcessor, enqueueRescore, scoreProcessor } from "~/jobs/compute.server";
 
 export interface JobDeps {
   db: Db;
@@ -17,9 +18,15 @@ export interface JobDeps {
 /** Every queue's processor, wired to its dependencies. */
 export function createProcessors(deps: JobDeps): Processors {
   const { adminForShop } = deps;
+  const withHooks: JobDeps = {
+    ...deps,
+    onCustomerChanged: deps.onCustomerChanged ?? ((shopId, customer) => enqueueRescore(deps.queues, shopId, customer)),
+  };
   return {
     maintenance: maintenanceProcessor(deps),
-    ingest: ingestProcessor(deps),
+    ingest: ingestProcessor(withHooks),
+    compute: computeProcessor(deps),
+    score: scoreProcessor(deps),
     ...(adminForShop ? { sync: syncProcessor({ ...deps, adminForShop }) } : {}),
   };
 }

@@ -5,6 +5,7 @@ import type { AdminClient } from "~/shopify/admin-client.server";
 import { backfillShop } from "~/sync/backfill.server";
 import { applyWebhookEvent } from "~/sync/apply-event.server";
 import { finishRun, startRun, updateRunProgress } from "~/jobs/runs.server";
+import { enqueueCompute, scheduleDailyCompute } from "~/jobs/compute.server";
 
 /** The sync queue: back-fill one shop, recording progress on its run, then queue a compute. */
 export function syncProcessor(deps: JobDeps & { adminForShop: (shop: string) => Promise<AdminClient> }) {
@@ -24,7 +25,8 @@ export function syncProcessor(deps: JobDeps & { adminForShop: (shop: string) => 
           updateRunProgress(db, runId, { phase, exported, stored, done: stored, total: exported || null }),
       });
       await finishRun(db, runId, "SUCCEEDED", { ...result, apiCalls: admin.usage.calls, costUsed: admin.usage.costUsed });
-      await deps.queues.enqueue("compute", { shopId: shop.id, trigger: "sync" }, { jobId: `compute-${shop.id}-after-sync-${runId}` });
+      await enqueueCompute(deps.queues, shop.id, "sync");
+      await scheduleDailyCompute(deps.queues, await db.shop.findUniqueOrThrow({ where: { id: shop.id } }));
       return result;
     } catch (error) {
       const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);

@@ -1,5 +1,6 @@
 import type { Db } from "~/db.server";
 import type { Queues } from "~/queues.server";
+import { unscheduleShop } from "~/jobs/compute.server";
 import { appTagPrefixes } from "~/settings";
 import { handleCustomerRedact, handleDataRequest, handleShopRedact } from "~/sync/compliance.server";
 import {
@@ -112,6 +113,7 @@ async function applyTopic(deps: ApplyDeps, shopDomain: string, topic: string, pa
     case "APP_UNINSTALLED":
       await db.shop.update({ where: { id: shop.id }, data: { uninstalledAt: new Date() } });
       await db.session.deleteMany({ where: { shop: shopDomain } });
+      await unscheduleShop(deps.queues, shop.id);
       return "applied";
     case "APP_SCOPES_UPDATE": {
       const current = Array.isArray(payload.current) ? payload.current.join(",") : undefined;

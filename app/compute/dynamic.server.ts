@@ -1,0 +1,97 @@
+import type { Db } from "~/db.server";
+import type { FittedModel } from "~/segmentation/types";
+import { scoreCustomer, summarizeOrders } from "~/segmentation";
+import { evaluateRule, parseRule, RuleError, type Rule, type RuleField } from "~/segmentation/rules";
+import { shopSettings } from "~/settings";
+import { loadTransactions } from "~/compute/load.server";
+import { holdoutUnit, replaceMemberships, writeScores, type DesiredMemberships } from "~/compute/persist.server";
+import { buildRuleContext } from "~/compute/rule-context.server";
+
+// The dynamic path: one customer's orders changed, so score just them against the shop's last
+// fitted model (no refit) and move them between segments now rather than at the next full run.
+
+export type RescoreOutcome = "rescored" | "removed" | "no-model" | "unknown-customer";
+
+export async function rescoreCustomer(db: Db, shopId: number, customerShopifyId: bigint, asOf = new Date()): Promise<RescoreOutcome> {
+  const stored = await db.shopModel.findUnique({ where: { shopId } });
+  if (!stored) return "no-model";
+  const model = (stored.params as unknown as { model: FittedModel }).model;
+  const customer = await db.customer.findUnique({ where: { shopId_shopifyId: { shopId, shopifyId: customerShopifyId } } });
+  if (!customer || customer.deletedAt) return "unknown-customer";
+  const id = customer.id.toString();
+
+  const { columns } = await loadTransactions(db, shopId, [customer.id]);
+  const orders = Array.from(columns.time, (time, i) => ({ time, amount: columns.amount[i] }));
+  const summary = summarizeOrders(orders, model.utcOffsetMinutes);
+  if (!summary) {
+    await db.customerScore.deleteMany({ where: { shopId, customerId: customer.id } });
+    await replaceMemberships(db, shopId, stored.runId, { customerId: [], segmentKey: [], control: [] }, { customerIds: [id] });
+    return "removed";
+  }
+  const latest = Math.max(asOf.getTime(), summary.lastOrderAt);
+  const score = scoreCustomer(model, summary, latest);
+  const f = score.features;
+  const one = (v: number) => Float64Array.of(v);
+  await writeScores(
+    db,
+    shopId,
+    {
+      customerIds: [id],
+      orderCount: one(f.orders),
+      totalSpent: one(f.totalSpend),
+      firstOrderAt: one(f.firstOrderAt),
+      lastOrderAt: one(f.lastOrderAt),
+      recencyDays: one(f.recencyDays),
+      r: Uint8Array.of(f.rfmRecency),
+      f: Uint8Array.of(f.rfmFrequency),
+      m: Uint8Array.of(f.rfmMonetary),
+      rfmSegment: [score.segmentKeys.rfm],
+      cluster: Int32Array.of(f.cluster),
+      lifecycle: [score.segmentKeys.lifecycle],
+      pAlive: one(f.pAlive),
+      expectedOrders: one(f.expectedOrders),
+      expectedAov: one(f.expectedOrderValue),
+      clv: one(f.clv),
+      nextOrderAt: one(score.nextOrderAt),
+      explanation: [score.explanation],
+    },
+    asOf,
+    false,
+  );
+
+  const engineKeys = Object.values(score.segmentKeys);
+  const keys = [...engineKeys];
+  const ruleSegments = await db.segment.findMany({ where: { shopId, kind: "RULE" } });
+  const rules: { key: string; rule: Rule }[] = [];
+  for (const segment of ruleSegments) {
+    try {
+      rules.push({ key: segment.key, rule: parseRule((segment.definition as { rule?: unknown }).rule) });
+    } catch (error) {
+      if (!(error instanceof RuleError)) throw error; // reported by the full run
+    }
+  }
+  if (rules.length > 0) {
+    const context = await buildRuleContext(
+      {
+        db,
+        shopId,
+        customerIds: [id],
+        sourceIndex: Int32Array.of(0),
+        transactions: columns,
+        feature: (field: RuleField) => one(f[field]),
+        inSegment: (key) => Uint8Array.of(engineKeys.includes(key) ? 1 : 0),
+        asOf: latest,
+      },
+      rules.map((r) => r.rule),
+    );
+    for (const { key, rule } of rules) if (evaluateRule(rule, context)[0]) keys.push(key);
+  }
+  const controlShare = shopSettings((await db.shop.findUniqueOrThrow({ where: { id: shopId } })).settings).controlShare;
+  const desired: DesiredMemberships = {
+    customerId: keys.map(() => id),
+    segmentKey: keys,
+    control: keys.map((key) => controlShare > 0 && holdoutUnit(id, key) < controlShare),
+  };
+  await replaceMemberships(db, shopId, stored.runId, desired, { customerIds: [id] });
+  return "rescored";
+}
