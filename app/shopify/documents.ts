@@ -123,3 +123,168 @@ export const ORDERS_BULK_QUERY = /* GraphQL */ `
     }
   }
 `;
+
+// ---- push: tags, bulk mutations, native segments, metafields, metaobjects ------------------
+
+export const TAGS_ADD = /* GraphQL */ `
+  mutation TagsAdd($id: ID!, $tags: [String!]!) {
+    tagsAdd(id: $id, tags: $tags) {
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+export const TAGS_REMOVE = /* GraphQL */ `
+  mutation TagsRemove($id: ID!, $tags: [String!]!) {
+    tagsRemove(id: $id, tags: $tags) {
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+export const STAGED_UPLOADS_CREATE = /* GraphQL */ `
+  mutation StagedUploadsCreate($input: [StagedUploadInput!]!) {
+    stagedUploadsCreate(input: $input) {
+      stagedTargets {
+        url
+        resourceUrl
+        parameters {
+          name
+          value
+        }
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+export const RUN_BULK_MUTATION = /* GraphQL */ `
+  mutation RunBulkMutation($mutation: String!, $stagedUploadPath: String!) {
+    bulkOperationRunMutation(mutation: $mutation, stagedUploadPath: $stagedUploadPath) {
+      bulkOperation {
+        id
+        status
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+export const SEGMENT_CREATE = /* GraphQL */ `
+  mutation SegmentCreate($name: String!, $query: String!) {
+    segmentCreate(name: $name, query: $query) {
+      segment {
+        id
+        name
+        query
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+export const SEGMENT_UPDATE = /* GraphQL */ `
+  mutation SegmentUpdate($id: ID!, $name: String, $query: String) {
+    segmentUpdate(id: $id, name: $name, query: $query) {
+      segment {
+        id
+        name
+        query
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+export const SEGMENT_DELETE = /* GraphQL */ `
+  mutation SegmentDelete($id: ID!) {
+    segmentDelete(id: $id) {
+      deletedSegmentId
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+/** The shop's segments, a page at a time: used only to resolve a name conflict. */
+export const SEGMENTS_PAGE = /* GraphQL */ `
+  query SegmentsPage($after: String) {
+    segments(first: 250, after: $after) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        id
+        name
+        query
+      }
+    }
+  }
+`;
+
+export const METAFIELDS_SET = /* GraphQL */ `
+  mutation MetafieldsSet($metafields: [MetafieldsSetInput!]!) {
+    metafieldsSet(metafields: $metafields) {
+      metafields {
+        key
+      }
+      userErrors {
+        field
+        message
+        code
+        elementIndex
+      }
+    }
+  }
+`;
+
+export const METAOBJECT_UPSERT = /* GraphQL */ `
+  mutation MetaobjectUpsert($handle: MetaobjectHandleInput!, $metaobject: MetaobjectUpsertInput!) {
+    metaobjectUpsert(handle: $handle, metaobject: $metaobject) {
+      metaobject {
+        id
+        handle
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+export const METAOBJECT_DELETE = /* GraphQL */ `
+  mutation MetaobjectDelete($id: ID!) {
+    metaobjectDelete(id: $id) {
+      deletedId
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;

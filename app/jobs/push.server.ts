@@ -1,0 +1,44 @@
+import type { Job } from "bullmq";
+import type { JobDeps } from "~/jobs/processors.server";
+import type { JobData } from "~/queues.server";
+import type { AdminClient } from "~/shopify/admin-client.server";
+import { finishRun, startRun, updateRunProgress } from "~/jobs/runs.server";
+import type { PushTuning } from "~/push/context.server";
+import { pushShop } from "~/push/push-shop.server";
+import { withShopLock } from "~/push/shop-lock.server";
+
+/**
+ * The push queue: send a shop's segments to Shopify, recording progress and counts on a PUSH
+ * run. Pushes of one shop never overlap (a second waits for the first, then finds little or
+ * nothing left to send), whichever worker process runs them.
+ */
+export function pushProcessor(deps: JobDeps & { adminForShop: (shop: string) => Promise<AdminClient> }, tuning: Partial<PushTuning> = {}) {
+  return async (job: Job<JobData["push"]>) => {
+    const { db } = deps;
+    const shop = await db.shop.findUniqueOrThrow({ where: { id: job.data.shopId } });
+    if (shop.uninstalledAt) return { skipped: "uninstalled" };
+    // One run per job, reused by its retries (the job id is kept as the run's external id).
+    const jobKey = `job:${job.id}`;
+    const run =
+      (await db.run.findFirst({ where: { shopId: shop.id, kind: "PUSH", externalId: jobKey } })) ??
+      (await db.run.create({ data: { shopId: shop.id, kind: "PUSH", trigger: job.data.trigger, externalId: jobKey } }));
+    await startRun(db, run.id);
+    try {
+      return await withShopLock("push", shop.id, async () => {
+        const admin = await deps.adminForShop(shop.domain);
+        const usage = () => ({ apiCalls: admin.usage.calls, costUsed: admin.usage.costUsed, throttled: admin.usage.throttled });
+        const counts = await pushShop(db, admin, shop.id, {
+          tuning,
+          onProgress: ({ phase, done, total, counts }) => updateRunProgress(db, run.id, { phase, done, total, ...counts, ...usage() }),
+        });
+        const result = { ...counts, ...usage() };
+        await finishRun(db, run.id, "SUCCEEDED", result);
+        return result;
+      });
+    } catch (error) {
+      const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      await finishRun(db, run.id, finalAttempt ? "FAILED" : "RUNNING", {}, (error as Error).message);
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,202 @@
+import { METAFIELDS_SET } from "~/shopify/documents";
+import { runBulkMutation } from "~/push/bulk-mutation.server";
+import { forEachConcurrently, type PushContext } from "~/push/context.server";
+import { customerGid } from "~/push/tags.server";
+import {
+  changedMetafields,
+  metafieldValues,
+  orderBySpecificity,
+  METAFIELD_TYPES,
+  type MetafieldKey,
+  type MetafieldValues,
+} from "~/push/metafield-values";
+
+// Writes the app-owned customer metafields whose values changed since the last push
+// (PushedMetafields keeps what each customer carries). Changes are packed into metafieldsSet
+// calls of at most 25 metafields, a customer never split across two; many changed customers
+// go as one bulk mutation of those same calls.
+
+const MAX_METAFIELDS_PER_CALL = 25;
+const PAGE = 5_000;
+
+interface CustomerChange {
+  customerId: bigint;
+  shopifyId: bigint;
+  values: MetafieldValues;
+}
+
+interface MetafieldInput {
+  ownerId: string;
+  key: MetafieldKey;
+  type: string;
+  value: string;
+}
+
+interface Batch {
+  customers: CustomerChange[];
+  inputs: MetafieldInput[];
+}
+
+interface FactsRow {
+  customerId: bigint;
+  shopifyId: bigint;
+  segments: string[] | null;
+  r: number | null;
+  f: number | null;
+  m: number | null;
+  rfmSegment: string | null;
+  lifecycle: string | null;
+  pAlive: number | null;
+  clv: number | null;
+  nextOrderAt: Date | null;
+  pushed: MetafieldValues | null;
+}
+
+export async function pushMetafields(ctx: PushContext): Promise<void> {
+  if (!ctx.settings.pushMetafields) return;
+  const changes = await changedCustomers(ctx);
+  if (!changes.length) return;
+  const batches = pack(changes);
+  const total = batches.length;
+  let done = 0;
+  let accepted: CustomerChange[] = [];
+  const save = async () => {
+    const customers = accepted;
+    accepted = [];
+    await record(ctx, customers);
+    await ctx.progress({ phase: "metafields", done, total });
+  };
+  const settle = async (customers: CustomerChange[]) => {
+    done++;
+    accepted.push(...customers);
+    if (accepted.length >= ctx.tuning.saveEvery) await save();
+  };
+
+  try {
+    if (changes.length >= ctx.tuning.bulkThreshold) {
+      ctx.counts.bulkOperations += await runBulkMutation(
+        ctx.admin,
+        METAFIELDS_SET,
+        batches.map((b) => ({ metafields: b.inputs })),
+        {
+          pollMs: ctx.tuning.bulkPollMs,
+          onResult: (index, error) => {
+            if (error) ctx.fail(`metafields for ${batches[index].customers.length} customers`, error);
+            return settle(error ? [] : batches[index].customers);
+          },
+        },
+      );
+      return;
+    }
+    await forEachConcurrently(batches, ctx.tuning.concurrency, async (batch) => {
+      const refused = await setMetafields(ctx, batch.inputs);
+      if (!refused.size) return settle(batch.customers);
+      // metafieldsSet is all-or-nothing: the customers whose values were accepted go again alone.
+      const owners = new Set([...refused.keys()].map((i) => batch.inputs[i].ownerId));
+      for (const message of new Set(refused.values())) ctx.fail("metafields", message);
+      const rest = batch.customers.filter((c) => !owners.has(customerGid(c.shopifyId)));
+      const retry = pack(rest)[0];
+      await settle(retry && !(await setMetafields(ctx, retry.inputs)).size ? rest : []);
+    });
+  } finally {
+    await save();
+  }
+}
+
+/** Returns the refused inputs by index with Shopify's message; empty when all were written. */
+async function setMetafields(ctx: PushContext, inputs: MetafieldInput[]): Promise<Map<number, string>> {
+  const { metafieldsSet } = await ctx.admin.request<{
+    metafieldsSet: { userErrors: { message: string; elementIndex: number | null }[] };
+  }>(METAFIELDS_SET, { metafields: inputs });
+  const refused = new Map<number, string>();
+  for (const error of metafieldsSet.userErrors) {
+    if (error.elementIndex === null) for (let i = 0; i < inputs.length; i++) refused.set(i, error.message);
+    else refused.set(error.elementIndex, error.message);
+  }
+  return refused;
+}
+
+async function changedCustomers(ctx: PushContext): Promise<CustomerChange[]> {
+  const { db, shopId } = ctx;
+  // Segment sizes order each customer's list: the smallest (most specific) segment first.
+  const sizeRows = await db.$queryRaw<{ key: string; size: number }[]>`
+    SELECT "segmentKey" AS key, COUNT(*)::int AS size FROM "Membership"
+    WHERE "shopId" = ${shopId} AND NOT control GROUP BY 1`;
+  const sizes = new Map(sizeRows.map((r) => [r.key, r.size]));
+  const changes: CustomerChange[] = [];
+  for (let after = -1n; ; ) {
+    const rows = await db.$queryRaw<FactsRow[]>`
+      SELECT c.id AS "customerId", c."shopifyId",
+             (SELECT array_agg(m."segmentKey") FROM "Membership" m
+              LEFT JOIN "Segment" s ON s."shopId" = m."shopId" AND s.key = m."segmentKey"
+              WHERE m."customerId" = c.id AND NOT m.control AND COALESCE(s.enabled, true)) AS segments,
+             cs.r, cs.f, cs.m, cs."rfmSegment", cs.lifecycle, cs."pAlive", cs.clv, cs."nextOrderAt",
+             pm.values AS pushed
+      FROM "Customer" c
+      LEFT JOIN "CustomerScore" cs ON cs."customerId" = c.id
+      LEFT JOIN "PushedMetafields" pm ON pm."customerId" = c.id
+      WHERE c."shopId" = ${shopId} AND c."deletedAt" IS NULL AND c.id > ${after}
+      ORDER BY c.id
+      LIMIT ${PAGE}`;
+    for (const row of rows) {
+      const segments = row.segments ?? [];
+      // Nothing known and nothing written: leave the customer's metafields absent.
+      if (!segments.length && row.r === null && !row.pushed) continue;
+      const wanted = metafieldValues(
+        {
+          segments: orderBySpecificity(segments, sizes),
+          score:
+            row.r === null
+              ? null
+              : {
+                  r: row.r,
+                  f: row.f!,
+                  m: row.m!,
+                  rfmSegment: row.rfmSegment!,
+                  lifecycle: row.lifecycle,
+                  pAlive: row.pAlive,
+                  clv: row.clv,
+                  nextOrderAt: row.nextOrderAt,
+                },
+        },
+        ctx.timezone,
+      );
+      const values = changedMetafields(wanted, row.pushed);
+      if (Object.keys(values).length) changes.push({ customerId: row.customerId, shopifyId: row.shopifyId, values });
+    }
+    if (rows.length < PAGE) return changes;
+    after = rows[rows.length - 1].customerId;
+  }
+}
+
+/** Packs customers into calls of at most 25 metafields, keeping each customer's in one call. */
+function pack(changes: CustomerChange[]): Batch[] {
+  const batches: Batch[] = [];
+  let current: Batch = { customers: [], inputs: [] };
+  for (const change of changes) {
+    const entries = Object.entries(change.values) as [MetafieldKey, string][];
+    if (current.inputs.length + entries.length > MAX_METAFIELDS_PER_CALL && current.inputs.length) {
+      batches.push(current);
+      current = { customers: [], inputs: [] };
+    }
+    current.customers.push(change);
+    const ownerId = customerGid(change.shopifyId);
+    for (const [key, value] of entries) current.inputs.push({ ownerId, key, type: METAFIELD_TYPES[key], value });
+  }
+  if (current.inputs.length) batches.push(current);
+  return batches;
+}
+
+/** Merges what Shopify accepted into each customer's remembered values. */
+async function record(ctx: PushContext, customers: CustomerChange[]) {
+  if (!customers.length) return;
+  await ctx.db.$executeRaw`
+    INSERT INTO "PushedMetafields" ("customerId", "shopId", "values")
+    SELECT v.id, ${ctx.shopId}, v.values::jsonb
+    FROM unnest(${customers.map((c) => String(c.customerId))}::bigint[], ${customers.map((c) => JSON.stringify(c.values))}::text[]) AS v(id, values)
+    ON CONFLICT ("customerId") DO UPDATE SET "values" = "PushedMetafields"."values" || EXCLUDED."values", "pushedAt" = now()`;
+  for (const customer of customers) {
+    ctx.counts.metafieldsSet += Object.keys(customer.values).length;
+    ctx.changedCustomers.add(customer.customerId);
+  }
+}

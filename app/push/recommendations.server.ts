@@ -1,0 +1,90 @@
+import { METAOBJECT_DELETE, METAOBJECT_UPSERT } from "~/shopify/documents";
+import type { PushContext } from "~/push/context.server";
+
+// The storefront's "recommended for you" block reads one `$app:segment_recommendations`
+// metaobject per segment (handle = segment key): the products its members buy most, counted
+// by distinct buyers. Upserted only when the list changed; deleted when the segment goes.
+
+export const RECOMMENDATIONS_TYPE = "$app:segment_recommendations";
+
+/** Top products per enabled segment from its (non-control) members' valid orders, best first. */
+export async function topProductsBySegment(ctx: Pick<PushContext, "db" | "shopId">, limit: number): Promise<Map<string, string[]>> {
+  const rows = await ctx.db.$queryRaw<{ key: string; products: string[] }[]>`
+    WITH bought AS (
+      SELECT m."segmentKey" AS key, item->>'productId' AS product,
+             COUNT(DISTINCT m."customerId") AS buyers,
+             SUM(COALESCE((item->>'quantity')::numeric, 1)) AS units
+      FROM "Membership" m
+      JOIN "Segment" s ON s."shopId" = m."shopId" AND s.key = m."segmentKey" AND s.enabled
+      JOIN "Customer" c ON c.id = m."customerId"
+      JOIN "Order" o ON o."shopId" = m."shopId" AND o."customerShopifyId" = c."shopifyId"
+      CROSS JOIN LATERAL jsonb_array_elements(o."lineItems") AS item
+      WHERE m."shopId" = ${ctx.shopId} AND NOT m.control
+        AND NOT o.test AND o."cancelledAt" IS NULL AND o."deletedAt" IS NULL
+        AND item->>'productId' IS NOT NULL
+      GROUP BY 1, 2
+    ),
+    ranked AS (
+      SELECT key, product, ROW_NUMBER() OVER (PARTITION BY key ORDER BY buyers DESC, units DESC, product) AS rank
+      FROM bought
+    )
+    SELECT key, array_agg(product ORDER BY rank) AS products
+    FROM ranked WHERE rank <= ${limit}
+    GROUP BY key`;
+  return new Map(rows.map((r) => [r.key, r.products]));
+}
+
+export async function pushRecommendations(ctx: PushContext): Promise<void> {
+  const { db, shopId } = ctx;
+  const wanted = ctx.settings.pushMetafields ? await topProductsBySegment(ctx, ctx.tuning.recommendedProducts) : new Map<string, string[]>();
+  const pushed = await db.pushedRecommendation.findMany({ where: { shopId } });
+  const pushedByKey = new Map(pushed.map((p) => [p.segmentKey, p]));
+  const stale = pushed.filter((p) => !wanted.has(p.segmentKey));
+  const changed = [...wanted].filter(([key, products]) => !sameList(pushedByKey.get(key)?.products, products));
+  const total = changed.length + stale.length;
+  let done = 0;
+
+  for (const [key, products] of changed) {
+    const { metaobjectUpsert } = await ctx.admin.request<{
+      metaobjectUpsert: { metaobject: { id: string } | null; userErrors: { message: string }[] };
+    }>(METAOBJECT_UPSERT, {
+      handle: { type: RECOMMENDATIONS_TYPE, handle: key },
+      metaobject: {
+        fields: [
+          { key: "segment_key", value: key },
+          { key: "products", value: JSON.stringify(products.map((id) => `gid://shopify/Product/${id}`)) },
+        ],
+      },
+    });
+    if (metaobjectUpsert.metaobject) {
+      const shopifyId = metaobjectUpsert.metaobject.id;
+      await db.pushedRecommendation.upsert({
+        where: { shopId_segmentKey: { shopId, segmentKey: key } },
+        create: { shopId, segmentKey: key, shopifyId, products },
+        update: { shopifyId, products, pushedAt: new Date() },
+      });
+      ctx.counts.recommendationsUpserted++;
+    } else {
+      ctx.fail(`recommendations for ${key}`, metaobjectUpsert.userErrors[0]?.message ?? "not saved");
+    }
+    await ctx.progress({ phase: "recommendations", done: ++done, total });
+  }
+
+  for (const entry of stale) {
+    const { metaobjectDelete } = await ctx.admin.request<{ metaobjectDelete: { userErrors: { message: string }[] } }>(METAOBJECT_DELETE, {
+      id: entry.shopifyId,
+    });
+    const error = metaobjectDelete.userErrors[0]?.message;
+    if (error && !/does not exist|not found/i.test(error)) {
+      ctx.fail(`deleting recommendations for ${entry.segmentKey}`, error);
+    } else {
+      await db.pushedRecommendation.delete({ where: { shopId_segmentKey: { shopId, segmentKey: entry.segmentKey } } });
+      ctx.counts.recommendationsDeleted++;
+    }
+    await ctx.progress({ phase: "recommendations", done: ++done, total });
+  }
+}
+
+function sameList(a: readonly string[] | undefined, b: readonly string[]): boolean {
+  return !!a && a.length === b.length && a.every((x, i) => x === b[i]);
+}
