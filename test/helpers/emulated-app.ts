@@ -17,7 +17,7 @@ export interface EmulatedApp {
   app: AppServer;
   shop: string;
   /** Opens the embedded app as Shopify admin would: session token → token exchange → afterAuth. */
-  install(): Promise<void>;
+  install(shop?: string): Promise<void>;
   startWorkers(overrides?: Partial<JobDeps>): WorkerPool;
   close(): Promise<void>;
 }
@@ -38,8 +38,8 @@ export async function startEmulatedApp(shopOptions: Partial<ShopOptions> = {}): 
     emu,
     app,
     shop,
-    async install() {
-      const token = emu.sessionToken(shop);
+    async install(domain = shop) {
+      const token = emu.sessionToken(domain);
       const request = new Request(`${process.env.SHOPIFY_APP_URL}/app`, { headers: { Authorization: `Bearer ${token}` } });
       await appLoader({ request, params: {}, context: {} });
     },
