@@ -85,42 +85,65 @@ export async function backfillShop(db: Db, admin: AdminClient, shopId: number, o
     onProgress: (exported) => options.onProgress?.({ phase: "orders", exported, stored: result.orders }),
   });
   if (orders.url) {
-    // Ungrouped JSONL: an order line, then (usually right after) its line items. Items whose
-    // order was in an earlier, already written batch are merged in afterwards by id.
-    let batch: OrderRow[] = [];
-    let batchIndex = new Map<string, OrderRow>();
-    let late = new Map<bigint, LineItemSummary[]>();
-    const flush = async () => {
-      await upsertOrders(db, shopId, batch);
-      result.orders += batch.length;
-      batch = [];
-      batchIndex = new Map();
-      if (late.size > 0) {
-        await addLineItems(db, shopId, late);
-        late = new Map();
-      }
-      await options.onProgress?.({ phase: "orders", exported: Number(orders.objectCount ?? 0), stored: result.orders });
-    };
-    for await (const line of readJsonl(orders.url, options.fetchFn)) {
-      const parentId = line.__parentId;
-      if (typeof parentId === "string") {
-        const item = lineItemFromBulk(line);
-        result.lineItems++;
-        const parent = batchIndex.get(parentId);
-        if (parent) parent.lineItems.push(item);
-        else {
-          const key = BigInt(parentId.replace(/\D+/g, ""));
-          late.set(key, [...(late.get(key) ?? []), item]);
-        }
-        continue;
-      }
-      // Flush before a new order rather than after one, so the last order's items make it in.
-      if (batch.length >= BATCH) await flush();
-      const row = orderFromBulk(line, shop.currency);
-      batch.push(row);
-      batchIndex.set(String(line.id), row);
-    }
-    await flush();
+    await consumeOrderLines(readJsonl(orders.url, options.fetchFn), shop.currency, {
+      writeOrders: (rows) => upsertOrders(db, shopId, rows),
+      addLateItems: (items) => addLineItems(db, shopId, items),
+      onBatch: async (counts) => {
+        result.orders = counts.orders;
+        result.lineItems = counts.lineItems;
+        await options.onProgress?.({ phase: "orders", exported: Number(orders.objectCount ?? 0), stored: counts.orders });
+      },
+    });
   }
   return result;
+}
+
+export interface OrderSink {
+  writeOrders(rows: OrderRow[]): Promise<unknown>;
+  addLateItems(items: Map<bigint, LineItemSummary[]>): Promise<unknown>;
+  onBatch?(counts: { orders: number; lineItems: number }): Promise<void> | void;
+}
+
+/**
+ * Turns the orders JSONL (order lines, then their line items as `__parentId` lines) into
+ * batches of order rows. Holds one batch at a time, so memory does not grow with the file.
+ * Items whose order was in an earlier, already written batch are merged in afterwards by id.
+ */
+export async function consumeOrderLines(lines: AsyncIterable<Record<string, unknown>>, shopCurrency: string, sink: OrderSink) {
+  const counts = { orders: 0, lineItems: 0 };
+  let batch: OrderRow[] = [];
+  let batchIndex = new Map<string, OrderRow>();
+  let late = new Map<bigint, LineItemSummary[]>();
+  const flush = async () => {
+    await sink.writeOrders(batch);
+    counts.orders += batch.length;
+    batch = [];
+    batchIndex = new Map();
+    if (late.size > 0) {
+      await sink.addLateItems(late);
+      late = new Map();
+    }
+    await sink.onBatch?.(counts);
+  };
+  for await (const line of lines) {
+    const parentId = line.__parentId;
+    if (typeof parentId === "string") {
+      const item = lineItemFromBulk(line);
+      counts.lineItems++;
+      const parent = batchIndex.get(parentId);
+      if (parent) parent.lineItems.push(item);
+      else {
+        const key = BigInt(parentId.replace(/\D+/g, ""));
+        late.set(key, [...(late.get(key) ?? []), item]);
+      }
+      continue;
+    }
+    // Flush before a new order rather than after one, so the last order's items make it in.
+    if (batch.length >= BATCH) await flush();
+    const row = orderFromBulk(line, shopCurrency);
+    batch.push(row);
+    batchIndex.set(String(line.id), row);
+  }
+  await flush();
+  return counts;
 }
