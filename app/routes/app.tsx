@@ -12,17 +12,27 @@ export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 // Every /app route sits under this layout, so this is the authentication gate for all of them.
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   await authenticate.admin(request);
-  return { apiKey: env().shopifyApiKey };
+  const { shopifyApiKey, shopifyAdminOrigin } = env();
+  // Against the local Shopify emulator, App Bridge comes from the emulated admin; in production
+  // it is Shopify's CDN script (AppProvider's default).
+  return shopifyAdminOrigin
+    ? { apiKey: shopifyApiKey, appBridgeUrl: `${shopifyAdminOrigin}/app-bridge.js` }
+    : { apiKey: shopifyApiKey };
 };
 
 export default function App() {
-  const { apiKey } = useLoaderData<typeof loader>();
+  const data = useLoaderData<typeof loader>();
+  const appBridgeUrl = "appBridgeUrl" in data ? data.appBridgeUrl : undefined;
   return (
-    <AppProvider isEmbeddedApp apiKey={apiKey}>
+    <AppProvider isEmbeddedApp apiKey={data.apiKey} {...(appBridgeUrl ? { __APP_BRIDGE_URL: appBridgeUrl } : {})}>
       <NavMenu>
         <Link to="/app" rel="home">
           Overview
         </Link>
+        <Link to="/app/segments">Segments</Link>
+        <Link to="/app/cohorts">Cohorts</Link>
+        <Link to="/app/rules/new">New rule segment</Link>
+        <Link to="/app/settings">Settings</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

@@ -1,0 +1,31 @@
+import db from "~/db.server";
+import { shopForDomain } from "~/shops.server";
+import { shopSettings, type ShopSettings } from "~/settings";
+
+// The shop behind an authenticated admin request. Every UI query is scoped by its id.
+
+export interface ShopContext {
+  id: number;
+  domain: string;
+  currency: string;
+  timezone: string;
+  settings: ShopSettings;
+}
+
+export async function requireShop(domain: string): Promise<ShopContext> {
+  const shop = await shopForDomain(domain);
+  return {
+    id: shop.id,
+    domain: shop.domain,
+    currency: shop.currency,
+    timezone: shop.timezone,
+    settings: shopSettings(shop.settings),
+  };
+}
+
+/** A 404 thrown from a loader: the page's error boundary shows "not found", never another shop's data. */
+export function notFound(what = "Not found"): Response {
+  return new Response(what, { status: 404, statusText: "Not Found" });
+}
+
+export { db };
