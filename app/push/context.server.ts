@@ -7,7 +7,10 @@ import type { ShopSettings } from "~/settings";
 export interface PushTuning {
   /** Changed customers from which tags and metafields go as one bulk mutation instead of calls. */
   bulkThreshold: number;
-  /** Concurrent Admin calls on the per-call path (the client still waits for cost budget). */
+  /**
+   * Concurrent Admin calls on the per-call path. One by default: the cost bucket, not latency,
+   * bounds throughput once a push exceeds the burst, and parallel callers only race for points.
+   */
   concurrency: number;
   /** Customers whose results are written to PushedTag/PushedMetafields per database round trip. */
   saveEvery: number;
@@ -19,7 +22,7 @@ export interface PushTuning {
 
 export const DEFAULT_TUNING: PushTuning = {
   bulkThreshold: 500,
-  concurrency: 4,
+  concurrency: 1,
   saveEvery: 200,
   recommendedProducts: 8,
   bulkPollMs: 1_000,

@@ -1,0 +1,162 @@
+import type { Job } from "bullmq";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import db from "~/db.server";
+import { queues, type JobData } from "~/queues.server";
+import { pushProcessor } from "~/jobs/push.server";
+import { SEGMENT_CREATE } from "~/shopify/documents";
+import { startEmulatedApp, type EmulatedApp } from "../helpers/emulated-app";
+import {
+  callsSince,
+  expectShopifyMatchesDatabase,
+  installAndBackfill,
+  MetaobjectDouble,
+  mutationCalls,
+  pushAdmin,
+  tagsByCustomer,
+  writeComputeResult,
+  type SegmentSpec,
+} from "./fixtures";
+
+// End to end on an emulated shop: back-fill with the real sync, a compute result written to the
+// database, then the push job as the worker runs it.
+
+let env: EmulatedApp;
+let shopId: number;
+let merchantTags: Map<number, string[]>;
+const metaobjects = new MetaobjectDouble();
+let jobs = 0;
+
+const SEGMENTS: SegmentSpec[] = [
+  { key: "rfm-champions", name: "Champions", kind: "RFM", member: (i) => i % 5 === 0, control: (i) => i % 50 === 0 },
+  { key: "rfm-at-risk", name: "At risk", kind: "RFM", member: (i) => i % 5 === 1 },
+  { key: "lifecycle-active", name: "Active", kind: "LIFECYCLE", member: (i) => i % 2 === 0 },
+  { key: "rule-big-spenders", name: "Big spenders", kind: "RULE", member: (i) => i % 7 === 0 },
+  { key: "cluster-3", name: "Cluster 3", kind: "CLUSTER", enabled: false, member: (i) => i % 3 === 0 },
+];
+
+/** Runs the push processor as the worker would, under the same job contract. */
+async function runPush(trigger = "test") {
+  const process = pushProcessor({ db, queues: queues(), adminForShop: () => pushAdmin(env, metaobjects) }, { bulkPollMs: 50 });
+  const job = { id: `push-${shopId}-${++jobs}`, data: { shopId, trigger }, attemptsMade: 0, opts: { attempts: 1 } } as unknown as Job<JobData["push"]>;
+  await process(job);
+  return db.run.findFirstOrThrow({ where: { shopId, kind: "PUSH", externalId: `job:${job.id}` } });
+}
+
+beforeAll(async () => {
+  env = await startEmulatedApp({ customers: 2_000, plan: "advanced" });
+  shopId = await installAndBackfill(env);
+  merchantTags = tagsByCustomer(env);
+});
+afterAll(async () => {
+  await env?.close();
+  await queues().close();
+});
+
+describe("push", () => {
+  it("tags every member, creates native segments, sets metafields and recommendations; merchant tags untouched", async () => {
+    await writeComputeResult(shopId, SEGMENTS);
+    const before = mutationCalls(env);
+    const run = await runPush();
+
+    expect(run.status).toBe("SUCCEEDED");
+    await expectShopifyMatchesDatabase(env, shopId, merchantTags);
+    const counts = run.counts as Record<string, number>;
+    const enabledMemberships = await db.membership.count({ where: { shopId, segmentKey: { not: "cluster-3" } } });
+    expect(counts.tagsAdded).toBe(enabledMemberships);
+    expect(counts.errors).toBe(0);
+    expect(counts.segmentsCreated).toBe(4);
+    expect(counts.customersChanged).toBe(2_000);
+    expect(counts.apiCalls).toBeGreaterThan(0);
+    expect(counts.costUsed).toBeGreaterThan(0);
+    // 2,000 changed customers is past the bulk threshold: tags and metafields went as bulk mutations.
+    const calls = callsSince(before, env);
+    expect(calls).toMatchObject({ TagsAdd: 0, TagsRemove: 0, MetafieldsSet: 0, RunBulkMutation: 2, SegmentCreate: 4 });
+    expect(counts.bulkOperations).toBe(2);
+
+    // Metafields: treatment segments most specific (smallest) first, control holdouts left out.
+    const store = env.emu.shop(env.shop);
+    const ns = env.emu.appNamespace;
+    const customers = await db.customer.findMany({ where: { shopId }, orderBy: { id: "asc" }, include: { score: true } });
+    for (const i of [0, 1, 14, 50, 1_999]) {
+      const fields = store.customerMetafields(Number(customers[i].shopifyId));
+      const segments = JSON.parse(fields.get(`${ns}.segments`)!.value) as string[];
+      const expected = ["rule-big-spenders", "rfm-champions", "rfm-at-risk", "lifecycle-active"].filter((key) => {
+        const spec = SEGMENTS.find((s) => s.key === key)!;
+        return spec.member(i) && !spec.control?.(i);
+      });
+      expect(segments).toEqual(expected);
+      const score = customers[i].score!;
+      expect(fields.get(`${ns}.rfm`)!.value).toBe(`${score.r}${score.f}${score.m}`);
+      expect(fields.get(`${ns}.p_alive`)!.value).toBe(score.pAlive!.toFixed(4));
+      expect(fields.get(`${ns}.clv`)!.value).toBe(score.clv!.toFixed(2));
+      expect(fields.get(`${ns}.next_order_at`)!.value).toBe(score.nextOrderAt!.toISOString().slice(0, 10));
+      expect(fields.get(`${ns}.lifecycle`)!.value).toBe(score.lifecycle);
+    }
+
+    // Recommendations: one metaobject per enabled segment that bought something, products as gids.
+    const champions = metaobjects.byHandle("rfm-champions")!;
+    expect(champions.type).toBe("$app:segment_recommendations");
+    const products = JSON.parse(champions.fields.products) as string[];
+    expect(products.length).toBeGreaterThan(0);
+    expect(products.length).toBeLessThanOrEqual(8);
+    expect(products.every((p) => /^gid:\/\/shopify\/Product\/\d+$/.test(p))).toBe(true);
+    expect(metaobjects.byHandle("cluster-3")).toBeUndefined();
+  });
+
+  it("sends zero mutations when nothing changed", async () => {
+    const before = mutationCalls(env);
+    const requests = env.emu.stats(env.shop).requests;
+    const metaobjectCalls = metaobjects.calls;
+    const run = await runPush();
+    expect(run.status).toBe("SUCCEEDED");
+    expect(callsSince(before, env)).toEqual(Object.fromEntries(Object.keys(before).map((k) => [k, 0])));
+    expect(env.emu.stats(env.shop).requests).toBe(requests);
+    expect(metaobjects.calls).toBe(metaobjectCalls);
+    expect((run.counts as Record<string, number>).customersChanged).toBe(0);
+  });
+
+  it("sends a small change as tagsAdd/tagsRemove; renames, disabling and name conflicts follow", async () => {
+    // The merchant already has a segment with the name ours would take.
+    const admin = await pushAdmin(env, metaobjects);
+    await admin.request(SEGMENT_CREATE, { name: "Segments · Loyal", query: "number_of_orders > 3" });
+
+    const moved = (i: number) => i >= 100 && i < 130;
+    await writeComputeResult(
+      shopId,
+      [
+        { ...SEGMENTS[0], name: "Champions ★", member: (i) => (moved(i) ? !SEGMENTS[0].member(i) : SEGMENTS[0].member(i)) },
+        SEGMENTS[1],
+        SEGMENTS[2],
+        { ...SEGMENTS[3], enabled: false },
+        SEGMENTS[4],
+        { key: "rfm-loyal", name: "Loyal", kind: "RFM", member: (i) => i < 10 },
+      ],
+      { scores: false },
+    );
+    const before = mutationCalls(env);
+    const run = await runPush();
+    const calls = callsSince(before, env);
+    const counts = run.counts as Record<string, number>;
+
+    expect(run.status).toBe("SUCCEEDED");
+    expect(counts.errors).toBe(0);
+    await expectShopifyMatchesDatabase(env, shopId, merchantTags);
+    expect(calls.RunBulkMutation).toBe(0);
+    expect(calls.TagsAdd + calls.TagsRemove).toBeGreaterThan(0);
+    expect(calls.SegmentUpdate).toBe(1);
+    expect(calls.SegmentDelete).toBe(1);
+    expect(counts.segmentsDeleted).toBe(1);
+
+    const names = [...env.emu.shop(env.shop).segments.values()].map((s) => s.name);
+    expect(names).toContain("Segments · Champions ★");
+    expect(names).toContain("Segments · Loyal"); // the merchant's, untouched
+    expect(names).toContain("Segments · Loyal (2)"); // ours
+    expect(names).not.toContain("Segments · Big spenders");
+    expect(metaobjects.byHandle("rule-big-spenders")).toBeUndefined();
+
+    // And converged: nothing left to send.
+    const again = mutationCalls(env);
+    await runPush();
+    expect(Object.values(callsSince(again, env)).every((n) => n === 0)).toBe(true);
+  });
+});
