@@ -2,9 +2,9 @@ import { RequestType, setUpValidRequest } from "@shopify/shopify-api/test-helper
 import db from "~/db.server";
 import { createProcessors, type JobDeps } from "~/jobs/processors.server";
 import { startWorkers, type WorkerPool } from "~/jobs/runtime.server";
-import { queues } from "~/queues.server";
+import { queues, type QueueName } from "~/queues.server";
 import { adminForShop } from "~/shopify/admin.server";
-import { loader as appLoader } from "~/routes/app";
+import { authenticate } from "~/shopify.server";
 import { startEmulator, type Emulator, type ShopOptions } from "../shopify-emulator";
 import { startAppServer, type AppServer } from "./app-server";
 import { uniqueShopDomain } from "./shops";
@@ -18,7 +18,8 @@ export interface EmulatedApp {
   shop: string;
   /** Opens the embedded app as Shopify admin would: session token → token exchange → afterAuth. */
   install(shop?: string): Promise<void>;
-  startWorkers(overrides?: Partial<JobDeps>): WorkerPool;
+  /** Runs the app's processors (all, or only the queues named). */
+  startWorkers(overrides?: Partial<JobDeps>, only?: QueueName[]): WorkerPool;
   close(): Promise<void>;
 }
 
@@ -41,15 +42,15 @@ export async function startEmulatedApp(shopOptions: Partial<ShopOptions> = {}): 
     async install(domain = shop) {
       const token = emu.sessionToken(domain);
       const request = new Request(`${process.env.SHOPIFY_APP_URL}/app`, { headers: { Authorization: `Bearer ${token}` } });
-      await appLoader({ request, params: {}, context: {} });
+      // What the /app layout loader does first (the route module itself pulls in Polaris CSS,
+      // which plain Node cannot load for benchmarks).
+      await authenticate.admin(request);
     },
-    startWorkers(overrides = {}) {
+    startWorkers(overrides = {}, only) {
       const q = queues();
-      const pool = startWorkers(
-        q.settings,
-        createProcessors({ db, queues: q, adminForShop: (s) => adminForShop(s), ...overrides }),
-        () => {},
-      );
+      const processors = createProcessors({ db, queues: q, adminForShop: (s) => adminForShop(s), ...overrides });
+      const selected = only ? Object.fromEntries(only.map((name) => [name, processors[name]])) : processors;
+      const pool = startWorkers(q.settings, selected, () => {});
       pools.push(pool);
       return pool;
     },

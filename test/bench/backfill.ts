@@ -1,0 +1,56 @@
+// Back-fill throughput: install the app into an emulated shop and time the sync run
+// (bulk export in the emulator, streamed JSONL, batched upserts into PostgreSQL).
+import "./env";
+
+export interface BackfillFigures {
+  customers: number;
+  orders: number;
+  lineItems: number;
+  seconds: number;
+  rowsPerSecond: number;
+  peakRssMB: number;
+}
+
+export async function benchBackfill(customers = 340_000): Promise<BackfillFigures> {
+  const { ensureDatabase, migrate } = await import("~/db/migrator.server");
+  await ensureDatabase(process.env.DATABASE_URL!);
+  await migrate(process.env.DATABASE_URL!);
+  const { default: db } = await import("~/db.server");
+  const { queues } = await import("~/queues.server");
+  const { startEmulatedApp } = await import("../helpers/emulated-app");
+  const { waitFor } = await import("../helpers/shops");
+
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+  const env = await startEmulatedApp({ customers, plan: "plus" });
+  try {
+    env.startWorkers({}, ["sync"]);
+    const started = performance.now();
+    await env.install();
+    const shop = await db.shop.findUniqueOrThrow({ where: { domain: env.shop } });
+    const run = await waitFor(
+      async () => {
+        const r = await db.run.findFirst({ where: { shopId: shop.id, kind: "SYNC", status: { in: ["SUCCEEDED", "FAILED"] } } });
+        return r ?? undefined;
+      },
+      { timeoutMs: 30 * 60_000, intervalMs: 500, what: "the back-fill" },
+    );
+    const seconds = (performance.now() - started) / 1000;
+    if (run.status !== "SUCCEEDED") throw new Error(`back-fill failed: ${run.error}`);
+    const counts = run.counts as { customers: number; orders: number; lineItems: number };
+    await db.shop.delete({ where: { id: shop.id } });
+    return {
+      customers: counts.customers,
+      orders: counts.orders,
+      lineItems: counts.lineItems,
+      seconds: Math.round(seconds * 10) / 10,
+      rowsPerSecond: Math.round((counts.customers + counts.orders + counts.lineItems) / seconds),
+      peakRssMB: Math.round(peakRss / 1024 / 1024),
+    };
+  } finally {
+    clearInterval(sampler);
+    await env.close();
+    await queues().close();
+    await db.$disconnect();
+  }
+}

@@ -1,0 +1,45 @@
+// Webhook intake: HMAC verification + inbox insert + enqueue, through the app's webhook route
+// served over HTTP on loopback, under load from a second process (autocannon).
+import "./env";
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+
+export interface WebhookFigures {
+  seconds: number;
+  connections: number;
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  stored: number;
+}
+
+export async function benchWebhooks(seconds = 10, connections = 50): Promise<WebhookFigures> {
+  const { ensureDatabase, migrate } = await import("~/db/migrator.server");
+  await ensureDatabase(process.env.DATABASE_URL!);
+  await migrate(process.env.DATABASE_URL!);
+  const { default: db } = await import("~/db.server");
+  const { queues } = await import("~/queues.server");
+  const { startAppServer } = await import("../helpers/app-server");
+  const shop = `bench-${Date.now()}.myshopify.com`;
+  const server = await startAppServer();
+  try {
+    const { stdout } = await promisify(execFile)(
+      path.resolve(import.meta.dirname, "../../node_modules/.bin/tsx"),
+      [path.join(import.meta.dirname, "webhook-load.ts"), server.url, shop, process.env.SHOPIFY_API_SECRET!, String(seconds), String(connections)],
+      { maxBuffer: 1 << 20 },
+    );
+    const load = JSON.parse(stdout.trim().split("\n").pop()!);
+    const stored = await db.webhookEvent.count({ where: { shopDomain: shop } });
+    await db.webhookEvent.deleteMany({ where: { shopDomain: shop } });
+    await queues().get("ingest").obliterate({ force: true });
+    return { seconds, connections, ...load, stored };
+  } finally {
+    await server.close();
+    await queues().close();
+    await db.$disconnect();
+  }
+}
