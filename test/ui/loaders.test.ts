@@ -1,0 +1,227 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { RequestType, setUpValidRequest, setUpValidSession } from "@shopify/shopify-api/test-helpers";
+import db from "~/db.server";
+import { sessionStorage } from "~/shopify.server";
+import { loader as overviewLoader } from "~/routes/app._index";
+import { action as segmentsAction, loader as segmentsLoader } from "~/routes/app.segments._index";
+import { loader as segmentLoader } from "~/routes/app.segments.$key";
+import { loader as customerLoader } from "~/routes/app.customers.$id";
+import { loader as exportLoader } from "~/routes/app.export.$segment";
+import { loader as cohortsLoader } from "~/routes/app.cohorts";
+import { action as settingsAction } from "~/routes/app.settings";
+import { action as ruleAction, loader as ruleLoader } from "~/routes/app.rules.$key";
+import { shopSettings } from "~/settings";
+import { seedAnalysedShop, type SeededShop } from "../helpers/seed-analysis";
+import { uniqueShopDomain } from "../helpers/shops";
+
+// Route loaders and actions against real PostgreSQL, authenticated exactly as App Bridge
+// requests are (Bearer session token signed with the app secret).
+
+const apiKey = process.env.SHOPIFY_API_KEY!;
+const apiSecretKey = process.env.SHOPIFY_API_SECRET!;
+
+type Handler = (args: { request: Request; params: Record<string, string>; context: object }) => Promise<unknown>;
+
+async function installedShop(customers: number): Promise<SeededShop> {
+  const domain = uniqueShopDomain("ui");
+  await sessionStorage.storeSession(setUpValidSession({ shop: domain, expires: undefined, scope: process.env.SCOPES }));
+  return seedAnalysedShop(domain, customers);
+}
+
+async function call<T>(handler: Handler, shop: string, path: string, params: Record<string, string> = {}, form?: Record<string, string>): Promise<T> {
+  const init: RequestInit = form ? { method: "POST", body: new URLSearchParams(form) } : {};
+  const request = await setUpValidRequest(
+    { type: RequestType.Bearer, store: shop.replace(".myshopify.com", ""), apiKey, apiSecretKey },
+    new Request(`${process.env.SHOPIFY_APP_URL}${path}`, init),
+  );
+  try {
+    return (await handler({ request, params, context: {} })) as T;
+  } catch (thrown) {
+    if (thrown instanceof Response) return thrown as T;
+    throw thrown;
+  }
+}
+
+const statusOf = (value: unknown) => (value instanceof Response ? value.status : 200);
+
+describe("admin loaders with an empty shop", () => {
+  it("overview shows onboarding, no results, and zero counts", async () => {
+    const shop = await installedShop(0);
+    const data = await call<Awaited<ReturnType<typeof overviewLoader>>>(overviewLoader, shop.domain, "/app");
+    expect(data.hasResults).toBe(false);
+    expect(data.customerCount).toBe(0);
+    expect(data.rfmGrid).toEqual([]);
+    const segments = await call<Awaited<ReturnType<typeof segmentsLoader>>>(segmentsLoader, shop.domain, "/app/segments");
+    expect(segments.segments.every((s) => s.size === 0)).toBe(true);
+    const cohorts = await call<Awaited<ReturnType<typeof cohortsLoader>>>(cohortsLoader, shop.domain, "/app/cohorts");
+    expect(cohorts.cohorts).toEqual([]);
+  });
+});
+
+describe("admin loaders with 100 customers", () => {
+  let shop: SeededShop;
+  let other: SeededShop;
+  beforeAll(async () => {
+    [shop, other] = await Promise.all([installedShop(100), installedShop(30)]);
+  });
+
+  it("overview aggregates every scored customer into the RFM grid and the CLV histogram", async () => {
+    const data = await call<Awaited<ReturnType<typeof overviewLoader>>>(overviewLoader, shop.domain, "/app");
+    expect(data.hasResults).toBe(true);
+    expect(data.scored).toBe(100);
+    expect(data.rfmGrid.reduce((sum, cell) => sum + cell.customers, 0)).toBe(100);
+    expect(data.clvDistribution.reduce((sum, bucket) => sum + bucket.customers, 0)).toBe(100);
+    const revenue = await db.customerScore.aggregate({ where: { shopId: shop.shopId }, _sum: { totalSpent: true } });
+    expect(data.revenue).toBeCloseTo(Number(revenue._sum.totalSpent), 2);
+    expect(data.runs.COMPUTE?.status).toBe("SUCCEEDED");
+    const champions = data.segments.find((s) => s.key === "rfm-champions")!;
+    expect(champions.size).toBe(await db.membership.count({ where: { shopId: shop.shopId, segmentKey: "rfm-champions" } }));
+    // The week-old snapshot was seeded at 90 %.
+    expect(champions.sizeWeekAgo).toBe(Math.floor(champions.size * 0.9));
+    expect(data.sizeHistory["rfm-champions"]).toHaveLength(2);
+  });
+
+  it("segments list carries tags, sizes and toggles enabled", async () => {
+    const data = await call<Awaited<ReturnType<typeof segmentsLoader>>>(segmentsLoader, shop.domain, "/app/segments");
+    expect(data.scored).toBe(100);
+    expect(data.segments.find((s) => s.key === "rfm-lost")?.tag).toBe("seg:rfm-lost");
+    await call(segmentsAction, shop.domain, "/app/segments", {}, { key: "rfm-lost", enabled: "false" });
+    expect((await db.segment.findUniqueOrThrow({ where: { shopId_key: { shopId: shop.shopId, key: "rfm-lost" } } })).enabled).toBe(false);
+    // The same key in another shop is untouched.
+    expect((await db.segment.findUniqueOrThrow({ where: { shopId_key: { shopId: other.shopId, key: "rfm-lost" } } })).enabled).toBe(true);
+    expect(statusOf(await call(segmentsAction, shop.domain, "/app/segments", {}, { key: "no-such-segment", enabled: "true" }))).toBe(404);
+  });
+
+  it("pages through a segment's members by CLV with stable cursors, both ways", async () => {
+    const key = "lifecycle-active";
+    const expected = await db.membership.count({ where: { shopId: shop.shopId, segmentKey: key } });
+    const seen: { id: string; clv: number }[] = [];
+    const pages: string[] = [];
+    let after: string | null = null;
+    do {
+      const query: string = `?sort=clv&direction=desc&pageSize=10${after ? `&after=${after}` : ""}`;
+      pages.push(query);
+      const data = await call<Awaited<ReturnType<typeof segmentLoader>>>(segmentLoader, shop.domain, `/app/segments/${key}${query}`, { key });
+      seen.push(...data.members.members.map((m) => ({ id: m.id, clv: m.clv ?? -1 })));
+      after = data.members.next;
+      if (after === null) expect(data.members.members.length).toBeLessThanOrEqual(10);
+    } while (after);
+    expect(seen).toHaveLength(expected);
+    expect(new Set(seen.map((m) => m.id)).size).toBe(expected);
+    for (let i = 1; i < seen.length; i++) expect(seen[i - 1].clv).toBeGreaterThanOrEqual(seen[i].clv);
+
+    // Back from page 2 lands on page 1.
+    const first = await call<Awaited<ReturnType<typeof segmentLoader>>>(segmentLoader, shop.domain, `/app/segments/${key}?pageSize=10`, { key });
+    const second = await call<Awaited<ReturnType<typeof segmentLoader>>>(segmentLoader, shop.domain, `/app/segments/${key}?pageSize=10&after=${first.members.next}`, { key });
+    const back = await call<Awaited<ReturnType<typeof segmentLoader>>>(segmentLoader, shop.domain, `/app/segments/${key}?pageSize=10&before=${second.members.previous}`, { key });
+    expect(back.members.members.map((m) => m.id)).toEqual(first.members.members.map((m) => m.id));
+    expect(back.members.previous).toBeNull();
+  });
+
+  it("shows movement of the newest run by source and destination segment", async () => {
+    const key = "rfm-champions";
+    const data = await call<Awaited<ReturnType<typeof segmentLoader>>>(segmentLoader, shop.domain, `/app/segments/${key}`, { key });
+    const entered = await db.membershipEvent.count({ where: { shopId: shop.shopId, runId: shop.computeRunId, segmentKey: key, entered: true } });
+    expect(entered).toBeGreaterThan(0);
+    expect(data.movement.entered).toBe(entered);
+    expect(data.movement.cameFrom.reduce((sum, f) => sum + f.count, 0)).toBe(entered);
+    expect(data.movement.cameFrom[0].key).toBe("rfm-loyal");
+  });
+
+  it("exports all members of a segment as CSV", async () => {
+    const key = "lifecycle-new";
+    const response = await call<Response>(exportLoader, shop.domain, `/app/export/${key}`, { segment: key });
+    expect(response.headers.get("Content-Type")).toContain("text/csv");
+    const lines = (await response.text()).trim().split("\r\n");
+    expect(lines[0]).toMatch(/^shopify_customer_id,email,/);
+    expect(lines).toHaveLength(1 + (await db.membership.count({ where: { shopId: shop.shopId, segmentKey: key } })));
+  });
+
+  it("shows a customer with scores, memberships and order summary", async () => {
+    const id = shop.firstCustomerId.toString();
+    const data = await call<Awaited<ReturnType<typeof customerLoader>>>(customerLoader, shop.domain, `/app/customers/${id}`, { id });
+    expect(data.customer.email).toBe("customer1@example.com");
+    expect(data.memberships).toHaveLength(2);
+    expect(data.orders.count).toBe(2);
+    expect(data.orders.recent).toHaveLength(2);
+    expect(data.score?.explanation).toContain("Ordered 2 times");
+  });
+
+  it("answers 404, never data, for another shop's ids and for unknown keys", async () => {
+    const foreign = other.firstCustomerId.toString();
+    expect(statusOf(await call(customerLoader, shop.domain, `/app/customers/${foreign}`, { id: foreign }))).toBe(404);
+    expect(statusOf(await call(customerLoader, shop.domain, "/app/customers/abc", { id: "abc" }))).toBe(404);
+    expect(statusOf(await call(segmentLoader, shop.domain, "/app/segments/nope", { key: "nope" }))).toBe(404);
+    expect(statusOf(await call(exportLoader, shop.domain, "/app/export/nope", { segment: "nope" }))).toBe(404);
+    await db.segment.create({ data: { shopId: other.shopId, key: "rule-theirs", kind: "RULE", name: "Theirs", definition: { all: [{ field: "clv", op: ">", value: 1 }] } } });
+    expect(statusOf(await call(ruleLoader, shop.domain, "/app/rules/rule-theirs", { key: "rule-theirs" }))).toBe(404);
+    expect(statusOf(await call(segmentLoader, shop.domain, "/app/segments/rule-theirs", { key: "rule-theirs" }))).toBe(404);
+  });
+
+  it("cohorts count each customer once in its acquisition month", async () => {
+    const data = await call<Awaited<ReturnType<typeof cohortsLoader>>>(cohortsLoader, shop.domain, "/app/cohorts");
+    const since = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() - 11, 1));
+    const acquired = await db.customerScore.count({ where: { shopId: shop.shopId, firstOrderAt: { gte: since } } });
+    expect(data.cohorts.reduce((sum, c) => sum + c.customers, 0)).toBe(acquired);
+    for (const cohort of data.cohorts) expect(cohort.retained[0]).toBe(cohort.customers);
+  });
+
+  it("validates and saves settings", async () => {
+    const valid = {
+      intent: "save",
+      tagPrefix: "vip:",
+      controlTagPrefix: "hold:",
+      pushTags: "true",
+      pushNativeSegments: "false",
+      pushMetafields: "true",
+      recomputeHour: "5",
+      timezone: "Europe/Paris",
+      controlSharePercent: "10",
+      kMin: "3",
+      kMax: "6",
+      clvHorizonMonths: "24",
+      monthlyDiscountPercent: "1.5",
+    };
+    const bad = await call<{ ok: boolean; errors: Record<string, string> }>(settingsAction, shop.domain, "/app/settings", {}, {
+      ...valid,
+      kMin: "7",
+      timezone: "Mars/Olympus",
+      controlTagPrefix: "vip:x",
+    });
+    expect(bad.ok).toBe(false);
+    expect(Object.keys(bad.errors).sort()).toEqual(["controlTagPrefix", "kMax", "timezone"]);
+    expect(shopSettings((await db.shop.findUniqueOrThrow({ where: { id: shop.shopId } })).settings).tagPrefix).toBe("seg:");
+
+    const good = await call<{ ok: boolean }>(settingsAction, shop.domain, "/app/settings", {}, valid);
+    expect(good.ok).toBe(true);
+    const stored = shopSettings((await db.shop.findUniqueOrThrow({ where: { id: shop.shopId } })).settings);
+    expect(stored).toMatchObject({ tagPrefix: "vip:", pushNativeSegments: false, recomputeHour: 5, controlShare: 0.1, kMin: 3, kMax: 6, monthlyDiscountRate: 0.015 });
+  });
+
+  it("previews a rule's count from the scores and saves it as a rule segment", async () => {
+    const rule = { all: [{ field: "clv", op: ">", value: 500 }, { field: "tag", op: "hasNot", value: "vip" }] };
+    const preview = await call<{ preview: { matches: number; scored: number }; description: string }>(ruleAction, shop.domain, "/app/rules/new", { key: "new" }, {
+      intent: "preview",
+      rule: JSON.stringify(rule),
+    });
+    const expected = await db.customerScore.count({ where: { shopId: shop.shopId, clv: { gt: 500 }, customer: { NOT: { tags: { has: "VIP" } } } } });
+    expect(expected).toBeGreaterThan(0);
+    expect(preview.preview).toEqual({ matches: expected, scored: 100 });
+    expect(preview.description).toBe("predicted lifetime value over 500 and not tagged vip");
+
+    const invalid = await call<{ errors: string[] }>(ruleAction, shop.domain, "/app/rules/new", { key: "new" }, {
+      intent: "save",
+      name: "",
+      rule: JSON.stringify({ all: [{ field: "clv", op: ">", value: null }] }),
+    });
+    expect(invalid.errors).toEqual(expect.arrayContaining(["Give the segment a name", expect.stringMatching(/value must be a number/)]));
+
+    const saved = await call<Response>(ruleAction, shop.domain, "/app/rules/new", { key: "new" }, { intent: "save", name: "Big spenders", rule: JSON.stringify(rule) });
+    expect(saved.status).toBe(302);
+    expect(saved.headers.get("Location")).toBe("/app/segments/rule-big-spenders?saved=1");
+    const segment = await db.segment.findUniqueOrThrow({ where: { shopId_key: { shopId: shop.shopId, key: "rule-big-spenders" } } });
+    expect(segment).toMatchObject({ kind: "RULE", name: "Big spenders", definition: rule });
+    const edit = await call<{ key: string; rule: unknown }>(ruleLoader, shop.domain, "/app/rules/rule-big-spenders", { key: "rule-big-spenders" });
+    expect(edit.rule).toEqual(rule);
+  });
+});
