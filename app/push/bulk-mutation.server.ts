@@ -94,7 +94,15 @@ async function upload(admin: AdminClient, body: string, fetchFn: typeof fetch): 
   const form = new FormData();
   for (const { name, value } of target.parameters) form.append(name, value);
   form.append("file", new Blob([body], { type: "text/jsonl" }), "push.jsonl");
-  const response = await fetchFn(target.url, { method: "POST", body: form });
+  // A kept-alive connection the storage server just closed fails at once: try again on a fresh one.
+  let response: Response | undefined;
+  for (let attempt = 1; !response; attempt++) {
+    try {
+      response = await fetchFn(target.url, { method: "POST", body: form });
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
   if (!response.ok) throw new BulkOperationError(`staged upload failed: HTTP ${response.status}`);
   const key = target.parameters.find((p) => p.name === "key")?.value;
   if (!key) throw new BulkOperationError("staged upload target has no key");

@@ -16,8 +16,9 @@ export interface PushTuning {
   saveEvery: number;
   /** Products per segment in the recommendations metaobject. */
   recommendedProducts: number;
-  /** Poll interval for bulk operations. */
+  /** First poll interval for a bulk operation, growing up to `bulkMaxPollMs`. */
   bulkPollMs: number;
+  bulkMaxPollMs: number;
 }
 
 export const DEFAULT_TUNING: PushTuning = {
@@ -26,6 +27,7 @@ export const DEFAULT_TUNING: PushTuning = {
   saveEvery: 200,
   recommendedProducts: 8,
   bulkPollMs: 1_000,
+  bulkMaxPollMs: 10_000,
 };
 
 export interface PushCounts {

@@ -80,6 +80,7 @@ export async function pushMetafields(ctx: PushContext): Promise<void> {
         batches.map((b) => ({ metafields: b.inputs })),
         {
           pollMs: ctx.tuning.bulkPollMs,
+    maxPollMs: ctx.tuning.bulkMaxPollMs,
           onResult: (index, error) => {
             if (error) ctx.fail(`metafields for ${batches[index].customers.length} customers`, error);
             return settle(error ? [] : batches[index].customers);
@@ -129,7 +130,7 @@ async function changedCustomers(ctx: PushContext): Promise<CustomerChange[]> {
       SELECT c.id AS "customerId", c."shopifyId",
              (SELECT array_agg(m."segmentKey") FROM "Membership" m
               LEFT JOIN "Segment" s ON s."shopId" = m."shopId" AND s.key = m."segmentKey"
-              WHERE m."customerId" = c.id AND NOT m.control AND COALESCE(s.enabled, true)) AS segments,
+              WHERE m."shopId" = c."shopId" AND m."customerId" = c.id AND NOT m.control AND COALESCE(s.enabled, true)) AS segments,
              cs.r, cs.f, cs.m, cs."rfmSegment", cs.lifecycle, cs."pAlive", cs.clv, cs."nextOrderAt",
              pm.values AS pushed
       FROM "Customer" c

@@ -47,6 +47,7 @@ async function bulkTags(ctx: PushContext, verb: Verb, targets: TagChange[], reco
   const inputs = targets.map((c) => ({ id: customerGid(c.shopifyId), tags: c[verb] }));
   ctx.counts.bulkOperations += await runBulkMutation(ctx.admin, verb === "add" ? TAGS_ADD : TAGS_REMOVE, inputs, {
     pollMs: ctx.tuning.bulkPollMs,
+    maxPollMs: ctx.tuning.bulkMaxPollMs,
     onResult: (index, error) => recorder.result(verb, targets[index], error),
   });
 }
