@@ -2,7 +2,9 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import db from "~/db.server";
 import { queues } from "~/queues.server";
 import { authenticate } from "~/shopify.server";
-import { enqueueIngest, storeWebhook } from "~/sync/inbox.server";
+import { InboxBatcher } from "~/sync/inbox-batcher.server";
+
+const inbox = new InboxBatcher(db, queues);
 
 // Every webhook topic (shopify.app.toml uses /webhooks/<topic>) lands here: verify the HMAC,
 // store the delivery in the inbox, acknowledge. Applying it is the ingest queue's job, so the
@@ -16,7 +18,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     return new Response("Malformed webhook", { status: 400 });
   }
 
-  const id = await storeWebhook(db, {
+  await inbox.submit({
     shopDomain: hook.shop,
     topic: String(hook.topic),
     webhookId: hook.webhookId,
@@ -25,11 +27,5 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     triggeredAt: hook.triggeredAt,
     payload: hook.payload,
   });
-  if (id !== undefined) {
-    // Stored is what counts: if Redis is unreachable the sweeper picks the row up later.
-    await enqueueIngest(queues(), id).catch((error: Error) =>
-      console.warn(`webhook ${id} stored but not queued (${error.message}); the sweeper will queue it`),
-    );
-  }
   return new Response(null, { status: 200 });
 };

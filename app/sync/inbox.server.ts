@@ -15,32 +15,52 @@ export interface IncomingWebhook {
   payload: unknown;
 }
 
-/** Stores the delivery; returns the new row id, or undefined when it was a duplicate. */
-export async function storeWebhook(db: Db, hook: IncomingWebhook): Promise<bigint | undefined> {
-  const eventKey = hook.eventId || hook.webhookId;
-  const triggeredAt = hook.triggeredAt && !Number.isNaN(Date.parse(hook.triggeredAt)) ? new Date(hook.triggeredAt) : null;
-  const rows = await db.$queryRaw<{ id: bigint }[]>`
+const eventKeyOf = (hook: IncomingWebhook) => hook.eventId || hook.webhookId;
+const dedupeKey = (shopDomain: string, topic: string, eventKey: string) => `${shopDomain}\u0000${topic}\u0000${eventKey}`;
+
+/**
+ * Stores deliveries in one statement; returns each one's new row id, or undefined for a
+ * duplicate (already stored, or repeated within the batch).
+ */
+export async function storeWebhooks(db: Db, hooks: IncomingWebhook[]): Promise<(bigint | undefined)[]> {
+  if (hooks.length === 0) return [];
+  const triggeredAt = (hook: IncomingWebhook) =>
+    hook.triggeredAt && !Number.isNaN(Date.parse(hook.triggeredAt)) ? new Date(hook.triggeredAt).toISOString() : null;
+  const rows = await db.$queryRaw<{ id: bigint; shopDomain: string; topic: string; eventKey: string }[]>`
     INSERT INTO "WebhookEvent" ("shopDomain", "topic", "eventKey", "webhookId", "apiVersion", "triggeredAt", "payload")
-    VALUES (${hook.shopDomain}, ${hook.topic}, ${eventKey}, ${hook.webhookId}, ${hook.apiVersion ?? null},
-            ${triggeredAt}, ${JSON.stringify(hook.payload)}::jsonb)
+    SELECT * FROM unnest(
+      ${hooks.map((h) => h.shopDomain)}::text[], ${hooks.map((h) => h.topic)}::text[], ${hooks.map(eventKeyOf)}::text[],
+      ${hooks.map((h) => h.webhookId)}::text[], ${hooks.map((h) => h.apiVersion ?? null)}::text[],
+      ${hooks.map(triggeredAt)}::timestamp(3)[], ${hooks.map((h) => JSON.stringify(h.payload))}::jsonb[])
     ON CONFLICT ("shopDomain", "topic", "eventKey") DO NOTHING
-    RETURNING "id"`;
-  return rows[0]?.id;
+    RETURNING "id", "shopDomain", "topic", "eventKey"`;
+  const ids = new Map(rows.map((r) => [dedupeKey(r.shopDomain, r.topic, r.eventKey), r.id]));
+  return hooks.map((hook) => {
+    const key = dedupeKey(hook.shopDomain, hook.topic, eventKeyOf(hook));
+    const id = ids.get(key);
+    ids.delete(key); // a repeat within the same batch is a duplicate too
+    return id;
+  });
+}
+
+/** Stores one delivery; returns the new row id, or undefined when it was a duplicate. */
+export async function storeWebhook(db: Db, hook: IncomingWebhook): Promise<bigint | undefined> {
+  return (await storeWebhooks(db, [hook]))[0];
 }
 
 export const ingestJobId = (webhookEventId: bigint | string) => `wh-${webhookEventId}`;
 
-/** Queues the row for the ingest worker; gives up after `timeoutMs` (Redis down) so a request never hangs. */
-export async function enqueueIngest(queues: Queues, webhookEventId: bigint, timeoutMs = 2_000): Promise<void> {
+/** Queues rows for the ingest worker; gives up after `timeoutMs` (Redis down) so a request never hangs. */
+export async function enqueueIngest(queues: Queues, webhookEventIds: bigint | bigint[], timeoutMs = 2_000): Promise<void> {
+  const ids = Array.isArray(webhookEventIds) ? webhookEventIds : [webhookEventIds];
+  if (ids.length === 0) return;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
   });
+  const jobs = ids.map((id) => ({ name: "ingest", data: { webhookEventId: id.toString() }, opts: { jobId: ingestJobId(id) } }));
   try {
-    await Promise.race([
-      queues.enqueue("ingest", { webhookEventId: webhookEventId.toString() }, { jobId: ingestJobId(webhookEventId) }),
-      timeout,
-    ]);
+    await Promise.race([queues.get("ingest").addBulk(jobs), timeout]);
   } finally {
     clearTimeout(timer);
   }

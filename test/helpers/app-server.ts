@@ -45,6 +45,7 @@ export async function startAppServer(): Promise<AppServer> {
       const response = await webhookAction({ request, params: {}, context: {} });
       res.writeHead(response.status).end(await response.text());
     } catch (error) {
+      console.error("app server: request failed:", error);
       res.writeHead(500).end(String(error));
     }
   });

@@ -47,6 +47,9 @@ describe("webhook chaos", () => {
 
     env.emu.webhooks.hold();
     env.emu.faults.webhooks.duplicateRate = 0.25;
+    // Shopify retries a failed delivery 8 times over 4 hours; compressed here.
+    env.emu.faults.webhooks.maxAttempts = 8;
+    env.emu.faults.webhooks.retryBaseMs = 100;
     let announced = 0;
     while (announced < 2_000) {
       const roll = random.next().value!;
