@@ -1,7 +1,5 @@
 import { expect } from "vitest";
 import db from "~/db.server";
-import { unauthenticated } from "~/shopify.server";
-import { AdminClient, type AdminClientOptions, type GraphqlFn } from "~/shopify/admin-client.server";
 import { adminForShop } from "~/shopify/admin.server";
 import { backfillShop } from "~/sync/backfill.server";
 import { shopSettings } from "~/settings";
@@ -10,6 +8,7 @@ import { appTag } from "~/push/tag-diff.server";
 import type { SegmentKind } from "~/generated/prisma/client";
 import type { EmulatedApp } from "../helpers/emulated-app";
 import { MetaobjectDouble } from "./metaobject-double";
+import { pushAdmin } from "./push-admin";
 
 // Shared by the push tests: a back-filled emulated shop, a stand-in compute result written
 // straight to the database, and a check that Shopify carries exactly what the database says.
@@ -42,20 +41,6 @@ export async function installAndBackfill(env: EmulatedApp): Promise<number> {
   const shop = await db.shop.findUniqueOrThrow({ where: { domain: env.shop } });
   await backfillShop(db, await adminForShop(env.shop), shop.id);
   return shop.id;
-}
-
-/** An Admin client for the shop whose metaobject calls go to `metaobjects`, the rest to the emulator. */
-export async function pushAdmin(
-  env: EmulatedApp,
-  metaobjects: MetaobjectDouble,
-  { fault, ...options }: AdminClientOptions & { fault?: (query: string) => void } = {},
-): Promise<AdminClient> {
-  const { admin } = await unauthenticated.admin(env.shop);
-  const graphql: GraphqlFn = async (query, opts) => {
-    fault?.(query);
-    return admin.graphql(query, opts);
-  };
-  return new AdminClient(metaobjects.wrap(graphql), options);
 }
 
 export interface SegmentSpec {
@@ -151,4 +136,4 @@ export function tagsByCustomer(env: EmulatedApp): Map<number, string[]> {
   return tags;
 }
 
-export { MetaobjectDouble };
+export { MetaobjectDouble, pushAdmin };
