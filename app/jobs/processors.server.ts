@@ -4,6 +4,7 @@ import type { Processors } from "~/jobs/runtime.server";
 import type { AdminClient } from "~/shopify/admin-client.server";
 import { maintenanceProcessor } from "~/jobs/maintenance.server";
 import { ingestProcessor, syncProcessor } from "~/jobs/sync.server";
+import { pushProcessor } from "~/jobs/push.server";
 import { computeProcessor, enqueueRescore, scoreProcessor } from "~/jobs/compute.server";
 
 export interface JobDeps {
@@ -27,6 +28,6 @@ export function createProcessors(deps: JobDeps): Processors {
     ingest: ingestProcessor(withHooks),
     compute: computeProcessor(deps),
     score: scoreProcessor(deps),
-    ...(adminForShop ? { sync: syncProcessor({ ...deps, adminForShop }) } : {}),
+    ...(adminForShop ? { sync: syncProcessor({ ...deps, adminForShop }), push: pushProcessor({ ...deps, adminForShop }) } : {}),
   };
 }
