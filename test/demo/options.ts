@@ -9,6 +9,8 @@ export interface DemoOptions {
   port: number;
   /** The app server's port (0: any free port). */
   appPort: number;
+  /** Use embedded PGlite and a redis-server of its own even when local services answer (tries the fallbacks). */
+  embedded: boolean;
   help: boolean;
 }
 
@@ -21,6 +23,8 @@ export const USAGE = `npm run demo -- [--customers N] [--port 4000] [--app-port 
                   ${DEFAULT_CUSTOMERS.check.toLocaleString("en-US")} with --check)
   --port N        port of the emulated Shopify admin (default 4000, any free port with --check)
   --app-port N    port of the app server (default: any free port)
+  --embedded      use embedded PGlite and a redis-server of its own even when PostgreSQL/Redis
+                  answer on their default ports (DATABASE_URL/REDIS_URL still win)
   --check         install, back-fill, compute and push, verify the end state, print a JSON summary
                   and exit (0 when everything holds) instead of serving until Ctrl-C`;
 
@@ -32,6 +36,7 @@ export function parseOptions(argv: string[]): DemoOptions {
       customers: { type: "string" },
       port: { type: "string" },
       "app-port": { type: "string" },
+      embedded: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -41,6 +46,7 @@ export function parseOptions(argv: string[]): DemoOptions {
     customers: integer("--customers", values.customers, check ? DEFAULT_CUSTOMERS.check : DEFAULT_CUSTOMERS.demo, 1),
     port: integer("--port", values.port, check ? 0 : 4000, 0),
     appPort: integer("--app-port", values["app-port"], 0, 0),
+    embedded: values.embedded ?? false,
     help: values.help ?? false,
   };
 }

@@ -20,11 +20,11 @@ export interface Postgres {
 const LOCAL_URL = "postgresql://postgres@127.0.0.1:5432/segments_demo";
 const INSTALL_HINT = "install PostgreSQL 15+ (e.g. `apt-get install postgresql`) or set DATABASE_URL";
 
-export async function providePostgres(children: Children): Promise<Postgres> {
+export async function providePostgres(children: Children, { embedded = false } = {}): Promise<Postgres> {
   if (process.env.DATABASE_URL) {
     return { url: process.env.DATABASE_URL, description: `PostgreSQL from DATABASE_URL (${redactUrl(process.env.DATABASE_URL)})` };
   }
-  if (await isListening("127.0.0.1", 5432)) {
+  if (!embedded && (await isListening("127.0.0.1", 5432))) {
     return { url: LOCAL_URL, description: `local PostgreSQL, database segments_demo (${LOCAL_URL})` };
   }
   return startPglite(children);

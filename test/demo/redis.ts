@@ -14,11 +14,11 @@ export interface RedisService {
 
 const INSTALL_HINT = "install Redis 7+ (e.g. `apt-get install redis-server`, or `brew install redis`) or set REDIS_URL";
 
-export async function provideRedis(children: Children): Promise<RedisService> {
+export async function provideRedis(children: Children, { embedded = false } = {}): Promise<RedisService> {
   if (process.env.REDIS_URL) {
     return { url: process.env.REDIS_URL, description: `Redis from REDIS_URL (${redactUrl(process.env.REDIS_URL)})` };
   }
-  if (await isListening("127.0.0.1", 6379)) {
+  if (!embedded && (await isListening("127.0.0.1", 6379))) {
     return { url: "redis://127.0.0.1:6379", description: "local Redis on 127.0.0.1:6379 (keys under segments-demo:)" };
   }
   if (spawnSync("redis-server", ["--version"]).error) {

@@ -85,8 +85,8 @@ try {
 process.exit();
 
 async function main(): Promise<number> {
-  const postgres = await providePostgres(children);
-  const redis = await provideRedis(children);
+  const postgres = await providePostgres(children, options);
+  const redis = await provideRedis(children, options);
   say(`PostgreSQL: ${postgres.description}`);
   if (postgres.limitation) say(`  note: ${postgres.limitation}`);
   say(`Redis:      ${redis.description}`);
@@ -219,9 +219,13 @@ interface Pipeline {
   push?: RunRow;
 }
 
-const finished = (run: RunRow | undefined) => run && ["SUCCEEDED", "FAILED", "CANCELLED"].includes(run.status);
-const durationMs = (run: RunRow | undefined) =>
-  run?.finishedAt ? run.finishedAt.getTime() - (run.startedAt ?? run.createdAt).getTime() : undefined;
+function finished(run: RunRow | undefined): boolean {
+  return run !== undefined && ["SUCCEEDED", "FAILED", "CANCELLED"].includes(run.status);
+}
+
+function durationMs(run: RunRow | undefined): number | undefined {
+  return run?.finishedAt ? run.finishedAt.getTime() - (run.startedAt ?? run.createdAt).getTime() : undefined;
+}
 
 /** Streams runs until back-fill, then compute, then (when the worker runs it) push have finished. */
 async function waitForPipeline(watcher: RunWatcher, pushAvailable: boolean): Promise<Pipeline> {
