@@ -14,10 +14,13 @@ async function main() {
   const { startWorkers } = await import("~/jobs/runtime.server");
   const { createProcessors } = await import("~/jobs/processors.server");
   const { scheduleMaintenance } = await import("~/jobs/maintenance.server");
-  const { installShopifyOrigin } = await import("~/shopify/origin.server");
-  installShopifyOrigin();
+  // Loading shopify.server configures the Shopify library (and the emulator origin switch).
+  const { adminForShop } = await import("~/shopify/admin.server");
 
-  const pool = startWorkers({ redisUrl: config.redisUrl, prefix: config.queuePrefix }, createProcessors({ db, queues: queues() }));
+  const pool = startWorkers(
+    { redisUrl: config.redisUrl, prefix: config.queuePrefix },
+    createProcessors({ db, queues: queues(), adminForShop: (shop) => adminForShop(shop) }),
+  );
   await scheduleMaintenance(queues());
   console.log(`worker: running ${pool.workers.map((w) => w.name).join(", ")}`);
 
