@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { assertNodeVersion } from "~/node-version.server";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -40,5 +41,16 @@ describe("start-up checks", () => {
     expect(code).toBe(1);
     expect(output).toContain("SHOPIFY_API_KEY is missing");
     expect(output).toContain("REDIS_URL is missing");
+  });
+});
+
+describe("Node version check", () => {
+  it("refuses Node 20 with a message that says what to do", () => {
+    expect(() => assertNodeVersion("20.20.2")).toThrow(/needs Node 22 or newer, but this is Node 20\.20\.2/);
+  });
+
+  it("accepts Node 22 and runs the app on it", () => {
+    expect(() => assertNodeVersion("22.0.0")).not.toThrow();
+    expect(Number(process.versions.node.split(".")[0])).toBeGreaterThanOrEqual(22);
   });
 });
