@@ -109,6 +109,34 @@ describe("compute", () => {
     expect(new Set(members.map((m) => m.customerId.toString()))).toEqual(new Set(expected.map((e) => e.id.toString())));
   });
 
+  it("holds out a stable share of every segment as a control group when asked", async () => {
+    const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId } });
+    await db.shop.update({ where: { id: shopId }, data: { settings: { ...(shop.settings as object), controlShare: 0.2 } } });
+    const recompute = async () => {
+      const before = await db.run.count({ where: { shopId, kind: "COMPUTE" } });
+      await queues().enqueue("compute", { shopId, trigger: "test" }, { jobId: `compute-${shopId}`, removeOnComplete: true });
+      await waitFor(
+        async () => {
+          const runs = await db.run.findMany({ where: { shopId, kind: "COMPUTE" }, orderBy: { id: "asc" } });
+          return runs.length > before && runs[runs.length - 1].status === "SUCCEEDED";
+        },
+        { timeoutMs: 60_000, what: "a recompute" },
+      );
+      return db.membership.findMany({ where: { shopId, control: true }, select: { customerId: true, segmentKey: true } });
+    };
+    const first = await recompute();
+    const sizes = await db.membership.groupBy({ by: ["segmentKey"], where: { shopId }, _count: true });
+    for (const { segmentKey, _count } of sizes.filter((s) => s._count >= 200)) {
+      const held = first.filter((m) => m.segmentKey === segmentKey).length;
+      expect(held / _count, segmentKey).toBeGreaterThan(0.12);
+      expect(held / _count, segmentKey).toBeLessThan(0.28);
+    }
+    const again = await recompute();
+    const key = (m: { customerId: bigint; segmentKey: string }) => `${m.customerId}:${m.segmentKey}`;
+    expect(new Set(again.map(key))).toEqual(new Set(first.map(key)));
+    await db.shop.update({ where: { id: shopId }, data: { settings: shop.settings as object } });
+  });
+
   it("moves a customer within the debounce window when an order webhook arrives", async () => {
     const store = env.emu.shop(env.shop);
     // A one-time buyer from long ago: after a big new order they can no longer be "lost"-ish.
