@@ -19,7 +19,7 @@ export const DEFAULT_CUSTOMERS = { demo: 5_000, check: 1_000 };
 
 export const USAGE = `npm run demo -- [--customers N] [--port 4000] [--app-port N] [--check]
 
-  --customers N   customers in the emulated shop (default ${DEFAULT_CUSTOMERS.demo.toLocaleString("en-US")}, about 4 orders each over two years;
+  --customers N   customers in the emulated shop (default ${DEFAULT_CUSTOMERS.demo.toLocaleString("en-US")}: ~15,000 orders over two years;
                   ${DEFAULT_CUSTOMERS.check.toLocaleString("en-US")} with --check)
   --port N        port of the emulated Shopify admin (default 4000, any free port with --check)
   --app-port N    port of the app server (default: any free port)
