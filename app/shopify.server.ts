@@ -1,6 +1,7 @@
 import "@shopify/shopify-app-remix/adapters/node";
+import type {
+  ApiVersion} from "@shopify/shopify-app-remix/server";
 import {
-  ApiVersion,
   AppDistribution,
   shopifyApp,
 } from "@shopify/shopify-app-remix/server";

@@ -1,5 +1,6 @@
 import { createInterface } from "node:readline";
 import { Readable } from "node:stream";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import type { AdminClient } from "~/shopify/admin-client.server";
 import { BULK_OPERATION, RUN_BULK_QUERY } from "~/shopify/documents";
 
@@ -84,7 +85,7 @@ export async function waitForBulkOperation(
 export async function* readJsonl(url: string, fetchFn: typeof fetch = fetch): AsyncGenerator<Record<string, unknown>> {
   const response = await fetchFn(url);
   if (!response.ok || !response.body) throw new BulkOperationError(`downloading ${url} failed: HTTP ${response.status}`);
-  const lines = createInterface({ input: Readable.fromWeb(response.body as import("node:stream/web").ReadableStream), crlfDelay: Infinity });
+  const lines = createInterface({ input: Readable.fromWeb(response.body as NodeReadableStream), crlfDelay: Infinity });
   let lineNumber = 0;
   for await (const line of lines) {
     lineNumber++;
