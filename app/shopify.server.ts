@@ -1,10 +1,6 @@
 import "@shopify/shopify-app-remix/adapters/node";
-import type {
-  ApiVersion} from "@shopify/shopify-app-remix/server";
-import {
-  AppDistribution,
-  shopifyApp,
-} from "@shopify/shopify-app-remix/server";
+import type { ApiVersion } from "@shopify/shopify-app-remix/server";
+import { AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 import db from "~/db.server";
 import { env } from "~/env.server";
 import { assertNodeVersion } from "~/node-version.server";
