@@ -29,10 +29,25 @@ api_version = "2026-07"
 type = "number_decimal"
 name = "Predicted CLV"
 access.storefront = "public_read"
+
+[metaobjects.app.segment_recommendations]
+name = "Segment recommendations"
+display_name_field = "segment_key"
+access.storefront = "public_read"
+
+[metaobjects.app.segment_recommendations.fields.segment_key]
+name = "Segment key"
+type = "single_line_text_field"
+required = true
+
+[metaobjects.app.segment_recommendations.fields.products]
+name = "Products"
+type = "list.product_reference"
+required = true
 `;
 
 describe("shopify.app.toml", () => {
-  it("reads subscriptions, compliance topics, scopes and app-owned metafield definitions", () => {
+  it("reads subscriptions, compliance topics, scopes and app-owned metafield and metaobject definitions", () => {
     const config = appConfigFromToml(TOML);
     expect(Object.fromEntries(config.subscriptions)).toEqual({
       "orders/create": "/webhooks/orders",
@@ -44,6 +59,18 @@ describe("shopify.app.toml", () => {
     expect(config.scopes).toBe("read_customers,write_customers");
     expect(config.webhooksApiVersion).toBe("2026-07");
     expect(config.customerMetafields).toEqual([{ key: "clv", type: "number_decimal", name: "Predicted CLV", description: null }]);
+    expect(config.metaobjects).toEqual([
+      {
+        name: "segment_recommendations",
+        displayName: "Segment recommendations",
+        description: null,
+        displayNameKey: "segment_key",
+        fields: [
+          { key: "segment_key", name: "Segment key", type: "single_line_text_field", required: true, description: null },
+          { key: "products", name: "Products", type: "list.product_reference", required: true, description: null },
+        ],
+      },
+    ]);
   });
 
   describe("an emulator configured from it", () => {

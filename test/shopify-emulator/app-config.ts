@@ -1,5 +1,6 @@
 // Reads what the emulator needs from the app's `shopify.app.toml`: webhook subscriptions
-// (topic → relative uri), compliance topics, the webhooks API version and access scopes.
+// (topic → relative uri), compliance topics, the webhooks API version, access scopes and the
+// app-owned customer metafield and metaobject definitions.
 // A deliberately small TOML reader: tables, arrays of tables, strings, string arrays, booleans.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -12,6 +13,18 @@ export interface AppConfig {
   scopes: string | null;
   /** App-owned customer metafield definitions (`[customer.metafields.app.<key>]`). */
   customerMetafields: { key: string; type: string; name: string; description: string | null }[];
+  /** App-owned metaobject definitions (`[metaobjects.app.<name>]`), type `$app:<name>`. */
+  metaobjects: AppMetaobjectDefinition[];
+}
+
+export interface AppMetaobjectDefinition {
+  /** `<name>` of `$app:<name>`. */
+  name: string;
+  displayName: string;
+  description: string | null;
+  displayNameKey: string | null;
+  /** In the toml's order, which is the order Shopify lists them in. */
+  fields: { key: string; name: string; type: string; required: boolean; description: string | null }[];
 }
 
 export const DEFAULT_APP_TOML = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../shopify.app.toml");
@@ -79,14 +92,17 @@ function parseValue(raw: string): TomlValue {
   return Number(value);
 }
 
+function emptyConfig(): AppConfig {
+  return { subscriptions: new Map(), webhooksApiVersion: null, scopes: null, customerMetafields: [], metaobjects: [] };
+}
+
 export function readAppConfig(file = DEFAULT_APP_TOML): AppConfig {
-  const config: AppConfig = { subscriptions: new Map(), webhooksApiVersion: null, scopes: null, customerMetafields: [] };
-  if (!existsSync(file)) return config;
+  if (!existsSync(file)) return emptyConfig();
   return appConfigFromToml(readFileSync(file, "utf8"));
 }
 
 export function appConfigFromToml(text: string): AppConfig {
-  const config: AppConfig = { subscriptions: new Map(), webhooksApiVersion: null, scopes: null, customerMetafields: [] };
+  const config = emptyConfig();
   const toml = parseToml(text);
   const webhooks = (toml.webhooks ?? {}) as TomlTable;
   config.webhooksApiVersion = typeof webhooks.api_version === "string" ? webhooks.api_version : null;
@@ -107,5 +123,24 @@ export function appConfigFromToml(text: string): AppConfig {
       description: typeof definition.description === "string" ? definition.description : null,
     });
   }
+  const appMetaobjects = (((toml.metaobjects as TomlTable | undefined)?.app ?? {}) as Record<string, TomlTable>);
+  for (const [name, definition] of Object.entries(appMetaobjects)) {
+    const fields = Object.entries((definition.fields ?? {}) as Record<string, TomlTable>).flatMap(([key, field]) =>
+      typeof field.type === "string"
+        ? [{ key, name: stringOr(field.name, key), type: field.type, required: field.required === true, description: stringOr(field.description, null) }]
+        : [],
+    );
+    config.metaobjects.push({
+      name,
+      displayName: stringOr(definition.name, name),
+      description: stringOr(definition.description, null),
+      displayNameKey: stringOr(definition.display_name_field, null),
+      fields,
+    });
+  }
   return config;
+}
+
+function stringOr<T>(value: unknown, fallback: T): string | T {
+  return typeof value === "string" ? value : fallback;
 }

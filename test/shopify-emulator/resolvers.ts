@@ -2,6 +2,8 @@
 // does against the shop's store. Anything not here fails loudly ("not implemented").
 import { randomUUID } from "node:crypto";
 import { matchesSearch, parseSearchQuery, Listing } from "./connection";
+import { invalidValue } from "./field-values";
+import { deleteMetaobject, upsertMetaobject, type MetaobjectUpsertArgs } from "./metaobjects";
 import { checkSegmentQuery } from "./segment-query";
 import { newObjectId, type MetafieldRecord } from "./store";
 import type { BulkRunner } from "./bulk";
@@ -12,9 +14,12 @@ import {
   gid,
   metafieldDefinitionView,
   metafieldView,
+  metaobjectView,
+  metaobjectsListing,
   orderView,
   ordersListing,
   parseGid,
+  resolveMetaobjectType,
   resolveNamespace,
   segmentView,
   shopView,
@@ -88,6 +93,20 @@ export function queryRoot(ctx: RequestContext) {
     segment: ({ id }: { id: string }) => {
       const segment = store.segments.get(parseGid(id, "Segment") ?? -1);
       return segment ? segmentView(segment) : null;
+    },
+    metaobject: ({ id }: { id: string }) => {
+      const metaobject = store.metaobjects.get(parseGid(id, "Metaobject") ?? -1);
+      return metaobject ? metaobjectView(ctx, metaobject) : null;
+    },
+    metaobjectByHandle: ({ handle }: { handle: { type: string; handle: string } }) => {
+      const metaobject = store.metaobjectByHandle(resolveMetaobjectType(ctx, handle.type), handle.handle);
+      return metaobject ? metaobjectView(ctx, metaobject) : null;
+    },
+    metaobjects: (args: { type: string; query?: string | null }) => {
+      const terms = parseSearchQuery(args.query);
+      return metaobjectsListing(ctx, resolveMetaobjectType(ctx, args.type), (m) =>
+        matchesSearch(terms, { handle: m.handle, id: m.id, updated_at: m.updatedAt, created_at: m.createdAt }),
+      );
     },
   };
 }
@@ -169,6 +188,26 @@ export function mutationRoot(ctx: RequestContext) {
       return { metafields: written, userErrors: [] };
     },
 
+    // Atomic like metafieldsSet; a metafield that does not exist comes back as null.
+    metafieldsDelete: ({ metafields }: { metafields: { ownerId: string; namespace: string; key: string }[] }) => {
+      const targets: ({ ownerId: number; namespace: string; key: string } | null)[] = [];
+      const userErrors: { field: string[]; message: string }[] = [];
+      metafields.forEach((input, index) => {
+        const ownerId = parseGid(input.ownerId, "Customer");
+        if (ownerId === null) userErrors.push({ field: ["metafields", String(index), "ownerId"], message: "Owner type is not supported by the Shopify emulator (only Customer)" });
+        else targets.push(store.customer(ownerId) ? { ownerId, namespace: resolveNamespace(ctx, input.namespace), key: input.key } : null);
+      });
+      if (userErrors.length) return { deletedMetafields: null, userErrors };
+      const deletedMetafields = targets.map((target) => {
+        if (!target || !store.metafields.get(target.ownerId)?.delete(`${target.namespace}.${target.key}`)) return null;
+        return { ownerId: gid("Customer", target.ownerId), namespace: target.namespace, key: target.key };
+      });
+      return { deletedMetafields, userErrors: [] };
+    },
+
+    metaobjectUpsert: (args: MetaobjectUpsertArgs) => upsertMetaobject(ctx, args),
+    metaobjectDelete: ({ id }: { id: string }) => deleteMetaobject(ctx, id),
+
     metafieldDefinitionCreate: ({ definition }: { definition: { namespace?: string | null; key: string; name: string; type: string; ownerType: string; description?: string | null } }) => {
       const namespace = resolveNamespace(ctx, definition.namespace);
       for (const d of store.metafieldDefinitions.values()) {
@@ -235,39 +274,8 @@ function prepareMetafield(ctx: RequestContext, input: MetafieldsSetInput): Metaf
   const type = input.type ?? definition?.type;
   if (!type) return "Type can't be blank";
   if (definition && definition.type !== type) return `Type must be '${definition.type}' as defined by the metafield definition`;
-  const invalid = invalidValue(type, input.value);
+  const invalid = invalidValue(ctx.store, type, input.value);
   if (invalid) return invalid;
   const now = ctx.store.clock();
   return { id: newObjectId(), ownerId, namespace, key: input.key, type, value: input.value, createdAt: now, updatedAt: now };
-}
-
-function invalidValue(type: string, value: string): string | null {
-  const fail = `Value is invalid for type ${type}`;
-  switch (type) {
-    case "number_integer":
-      return /^-?\d+$/.test(value) ? null : fail;
-    case "number_decimal":
-      return /^-?\d+(\.\d+)?$/.test(value) ? null : fail;
-    case "boolean":
-      return value === "true" || value === "false" ? null : fail;
-    case "date_time":
-    case "date":
-      return Number.isNaN(Date.parse(value)) ? fail : null;
-    case "json":
-      try {
-        JSON.parse(value);
-        return null;
-      } catch {
-        return fail;
-      }
-    default:
-      if (type.startsWith("list.")) {
-        try {
-          return Array.isArray(JSON.parse(value)) ? null : fail;
-        } catch {
-          return fail;
-        }
-      }
-      return null;
-  }
 }

@@ -202,6 +202,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         const id = newObjectId();
         store.metafieldDefinitions.set(id, { id, namespace: appNamespace, ownerType: "CUSTOMER", ...definition });
       }
+      for (const { name, displayName, description, displayNameKey, fields } of appConfig.metaobjects) {
+        const id = newObjectId();
+        store.metaobjectDefinitions.set(id, { id, type: `${appNamespace}--${name}`, name: displayName, description, displayNameKey, fields });
+      }
       const accessToken = tokens.issue({ shop: domain, scope: scopes, online: false, userId: null, expiresAt: null });
       shops.set(domain, { store, bucket: new CostBucket(() => store.throttle), stats: emptyStats(), accessToken });
       return store;

@@ -1,5 +1,6 @@
 // One emulated shop's state: the seeded generator plus an overlay of everything that changed
-// since (edits, deletions, created records, tags, metafields, segments, bulk operations).
+// since (edits, deletions, created records, tags, metafields, metaobjects, segments, bulk
+// operations).
 // Reads rebuild generated slots on demand, so big shops stay small in memory.
 import {
   ORDERS_PER_SLOT,
@@ -9,6 +10,7 @@ import {
   type CustomerRecord,
   type LineItemRecord,
   type OrderRecord,
+  type Product,
   type RefundRecord,
 } from "./generator";
 import { orderPayload, customerPayload, refundPayload } from "./rest-payloads";
@@ -71,6 +73,34 @@ export interface MetafieldDefinitionRecord {
   description: string | null;
 }
 
+export interface MetaobjectFieldDefinitionRecord {
+  key: string;
+  name: string;
+  type: string;
+  required: boolean;
+  description: string | null;
+}
+
+export interface MetaobjectDefinitionRecord {
+  id: number;
+  /** Resolved: `$app:<name>` is stored as `app--<appId>--<name>`, as Shopify reports it. */
+  type: string;
+  name: string;
+  description: string | null;
+  displayNameKey: string | null;
+  fields: MetaobjectFieldDefinitionRecord[];
+}
+
+export interface MetaobjectRecord {
+  id: number;
+  type: string;
+  handle: string;
+  /** Field key → value (as sent, a string); keys without a value are absent. */
+  fields: Record<string, string>;
+  createdAt: number;
+  updatedAt: number;
+}
+
 export interface SegmentRecord {
   id: number;
   name: string;
@@ -125,6 +155,8 @@ export class ShopStore {
 
   readonly metafields = new Map<number, Map<string, MetafieldRecord>>();
   readonly metafieldDefinitions = new Map<number, MetafieldDefinitionRecord>();
+  readonly metaobjectDefinitions = new Map<number, MetaobjectDefinitionRecord>();
+  readonly metaobjects = new Map<number, MetaobjectRecord>();
   readonly segments = new Map<number, SegmentRecord>();
   readonly bulkOperations = new Map<number, BulkOperationRecord>();
   /** Staged upload key → uploaded file contents. */
@@ -229,6 +261,27 @@ export class ShopStore {
       amountSpentCents += orderCurrentTotalCents(order);
     }
     return { numberOfOrders, amountSpentCents };
+  }
+
+  /** A product of the generated catalog (the shop's only products). */
+  product(id: number): Product | null {
+    return this.generator.products.find((p) => p.id === id) ?? null;
+  }
+
+  /** The definition of a metaobject type; app-owned types as `app--<appId>--<name>`. */
+  metaobjectDefinition(type: string): MetaobjectDefinitionRecord | null {
+    for (const definition of this.metaobjectDefinitions.values()) if (definition.type === type) return definition;
+    return null;
+  }
+
+  /** Metaobjects of one (resolved) type, oldest first. */
+  metaobjectsOfType(type: string): MetaobjectRecord[] {
+    return [...this.metaobjects.values()].filter((m) => m.type === type);
+  }
+
+  metaobjectByHandle(type: string, handle: string): MetaobjectRecord | null {
+    for (const m of this.metaobjects.values()) if (m.type === type && m.handle === handle) return m;
+    return null;
   }
 
   customerMetafields(customerId: number): Map<string, MetafieldRecord> {

@@ -3,8 +3,19 @@
 // name on it, so one view serves normal queries and bulk JSONL exports alike.
 import { orderCurrentTotalCents, orderRefundedCents, orderSubtotalCents, orderTotalCents, type CustomerRecord, type LineItemRecord, type OrderRecord, type RefundRecord } from "./generator";
 import { Listing, decodeCursor, encodeCursor } from "./connection";
+import { jsonValueOf } from "./field-values";
+import type { Product } from "./generator";
 import { financialStatus, money } from "./rest-payloads";
-import type { BulkOperationRecord, MetafieldDefinitionRecord, MetafieldRecord, SegmentRecord, ShopStore } from "./store";
+import type {
+  BulkOperationRecord,
+  MetafieldDefinitionRecord,
+  MetafieldRecord,
+  MetaobjectDefinitionRecord,
+  MetaobjectFieldDefinitionRecord,
+  MetaobjectRecord,
+  SegmentRecord,
+  ShopStore,
+} from "./store";
 
 export interface ViewContext {
   store: ShopStore;
@@ -40,6 +51,11 @@ export function resolveNamespace(ctx: ViewContext, namespace: string | null | un
   if (!namespace || namespace === "$app") return ctx.appNamespace;
   if (namespace.startsWith("$app:")) return `${ctx.appNamespace}--${namespace.slice(5)}`;
   return namespace;
+}
+
+/** `$app:<name>` → `app--<appId>--<name>`, the type Shopify gives app-owned metaobjects. */
+export function resolveMetaobjectType(ctx: ViewContext, type: string): string {
+  return type.startsWith("$app:") ? resolveNamespace(ctx, type) : type;
 }
 
 export function shopView(ctx: ViewContext): View {
@@ -242,7 +258,7 @@ class LineItemView {
   get requiresShipping() { return true; }
   get product() {
     const li = this.#item;
-    return { __typename: "Product", id: gid("Product", li.productId), legacyResourceId: String(li.productId), title: li.productTitle, productType: li.productType, handle: li.productTitle.toLowerCase().replace(/\W+/g, "-"), vendor: this.#ctx.store.name };
+    return productView(this.#ctx, { id: li.productId, title: li.productTitle, productType: li.productType });
   }
   get variant() { return { __typename: "ProductVariant", id: gid("ProductVariant", this.#item.productId + 1_000_000), title: "Default Title", sku: this.#item.sku, product: this.product }; }
   get originalUnitPriceSet() { return this.#money(this.#item.unitPriceCents); }
@@ -306,7 +322,7 @@ export function metafieldView(ctx: ViewContext, field: MetafieldRecord): View {
     key: field.key,
     type: field.type,
     value: field.value,
-    jsonValue: () => jsonValueOf(field),
+    jsonValue: () => jsonValueOf(field.type, field.value),
     compareDigest: Buffer.from(`${field.id}:${field.updatedAt}`).toString("base64url"),
     createdAt: isoTime(field.createdAt),
     updatedAt: isoTime(field.updatedAt),
@@ -322,13 +338,6 @@ export function metafieldView(ctx: ViewContext, field: MetafieldRecord): View {
   };
 }
 
-function jsonValueOf(field: MetafieldRecord): unknown {
-  if (field.type === "json" || field.type.startsWith("list.")) return JSON.parse(field.value);
-  if (field.type === "boolean") return field.value === "true";
-  if (field.type.startsWith("number_")) return Number(field.value);
-  return field.value;
-}
-
 export function metafieldDefinitionView(d: MetafieldDefinitionRecord): View {
   return {
     __typename: "MetafieldDefinition",
@@ -338,9 +347,121 @@ export function metafieldDefinitionView(d: MetafieldDefinitionRecord): View {
     key: d.key,
     description: d.description,
     ownerType: d.ownerType,
-    type: { name: d.type, category: d.type.replace(/^list\./, "").split("_")[0].toUpperCase() },
+    type: definitionTypeView(d.type),
     pinnedPosition: null,
   };
+}
+
+/** `MetafieldDefinitionType` of a type name, with Shopify's category for it. */
+function definitionTypeView(type: string) {
+  const base = type.replace(/^list\./, "");
+  let category = base.split("_")[0].toUpperCase();
+  if (base.endsWith("_reference")) category = "REFERENCE";
+  else if (base.endsWith("text_field") || base === "rich_text_field") category = "TEXT";
+  else if (base === "date" || base === "date_time") category = "DATE_TIME";
+  else if (base === "boolean") category = "TRUE_FALSE";
+  return { name: type, category };
+}
+
+export function productView(ctx: ViewContext, product: Pick<Product, "id" | "title" | "productType">): View {
+  return {
+    __typename: "Product",
+    id: gid("Product", product.id),
+    legacyResourceId: String(product.id),
+    title: product.title,
+    productType: product.productType,
+    handle: product.title.toLowerCase().replace(/\W+/g, "-"),
+    vendor: ctx.store.name,
+  };
+}
+
+export function metaobjectView(ctx: ViewContext, record: MetaobjectRecord): View {
+  const definition = ctx.store.metaobjectDefinition(record.type)!;
+  const field = (fieldDefinition: MetaobjectFieldDefinitionRecord) => metaobjectFieldView(ctx, fieldDefinition, record.fields[fieldDefinition.key] ?? null);
+  const displayField = definition.displayNameKey === null ? undefined : record.fields[definition.displayNameKey];
+  return {
+    __typename: "Metaobject",
+    id: gid("Metaobject", record.id),
+    handle: record.handle,
+    type: record.type,
+    displayName: displayField || `${definition.name} #${record.id}`,
+    createdAt: isoTime(record.createdAt),
+    updatedAt: isoTime(record.updatedAt),
+    // Every field of the definition, in its order; unset ones with a null value.
+    fields: () => definition.fields.map(field),
+    field: ({ key }: { key: string }) => {
+      const fieldDefinition = definition.fields.find((f) => f.key === key);
+      return fieldDefinition ? field(fieldDefinition) : null;
+    },
+    definition: () => metaobjectDefinitionView(ctx, definition),
+  };
+}
+
+function metaobjectFieldView(ctx: ViewContext, definition: MetaobjectFieldDefinitionRecord, value: string | null): View {
+  const listed = definition.type.startsWith("list.");
+  return {
+    __typename: "MetaobjectField",
+    key: definition.key,
+    type: definition.type,
+    value,
+    jsonValue: () => (value === null ? null : jsonValueOf(definition.type, value)),
+    definition: () => metaobjectFieldDefinitionView(definition),
+    reference: () => (value === null || listed ? null : referenceView(ctx, definition.type, value)),
+    references: () => {
+      if (value === null || !listed) return null;
+      const targets = (JSON.parse(value) as string[]).map((target) => referenceView(ctx, definition.type.slice(5), target));
+      return Listing.ofArray(targets.filter((view) => view !== null));
+    },
+  };
+}
+
+/** The record a `*_reference` value points at (null for other types and deleted records). */
+function referenceView(ctx: ViewContext, type: string, value: string): View | null {
+  const { store } = ctx;
+  switch (type) {
+    case "product_reference": {
+      const product = store.product(parseGid(value, "Product") ?? -1);
+      return product ? productView(ctx, product) : null;
+    }
+    case "customer_reference": {
+      const customer = store.customer(parseGid(value, "Customer") ?? -1);
+      return customer ? customerView(ctx, customer.record, customer.orders) : null;
+    }
+    case "metaobject_reference": {
+      const metaobject = store.metaobjects.get(parseGid(value, "Metaobject") ?? -1);
+      return metaobject ? metaobjectView(ctx, metaobject) : null;
+    }
+    default:
+      return null;
+  }
+}
+
+export function metaobjectDefinitionView(ctx: ViewContext, d: MetaobjectDefinitionRecord): View {
+  return {
+    __typename: "MetaobjectDefinition",
+    id: gid("MetaobjectDefinition", d.id),
+    type: d.type,
+    name: d.name,
+    description: d.description,
+    displayNameKey: d.displayNameKey,
+    fieldDefinitions: d.fields.map(metaobjectFieldDefinitionView),
+    metaobjectsCount: () => ctx.store.metaobjectsOfType(d.type).length,
+    metaobjects: () => metaobjectsListing(ctx, d.type, () => true),
+  };
+}
+
+function metaobjectFieldDefinitionView(f: MetaobjectFieldDefinitionRecord) {
+  return { key: f.key, name: f.name, description: f.description, required: f.required, type: definitionTypeView(f.type), validations: [] };
+}
+
+/** Metaobjects of one type, oldest first; the cursor is the id, so deletions between pages are safe. */
+export function metaobjectsListing(ctx: ViewContext, type: string, accept: (record: MetaobjectRecord) => boolean): Listing {
+  return new Listing(function* (after) {
+    const afterId = after === null ? -1 : decodeCursor(after, "m");
+    for (const record of ctx.store.metaobjectsOfType(type)) {
+      if (record.id > afterId && accept(record)) yield { cursor: encodeCursor("m", record.id), node: metaobjectView(ctx, record) };
+    }
+  });
 }
 
 export function segmentView(segment: SegmentRecord): View {
