@@ -1,11 +1,10 @@
 import type { RunKind } from "~/generated/prisma/client";
+import { CLV_BUCKETS } from "./clv-buckets";
 import { listSegments, sizeHistory } from "./segments.server";
 import { db, type ShopContext } from "./shop.server";
 
 // Everything the overview page shows, aggregated in SQL (GROUP BY), never over rows in JS.
 
-/** Upper edges of the CLV histogram buckets, in shop currency. */
-export const CLV_BUCKETS = [10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000] as const;
 
 export interface RunStatusView {
   kind: RunKind;

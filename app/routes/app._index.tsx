@@ -17,7 +17,8 @@ import {
 import { TitleBar } from "@shopify/app-bridge-react";
 import { authenticate } from "~/shopify.server";
 import { requireShop } from "~/models/shop.server";
-import { CLV_BUCKETS, shopOverview } from "~/models/overview.server";
+import { shopOverview } from "~/models/overview.server";
+import { CLV_BUCKETS } from "~/models/clv-buckets";
 import { SegmentCard } from "~/components/SegmentCard";
 import { RunStatus } from "~/components/RunStatus";
 import { RouteError } from "~/components/RouteError";
@@ -25,6 +26,8 @@ import { BarChart } from "~/components/charts/BarChart";
 import { HeatMapTable } from "~/components/charts/HeatMapTable";
 import { LineChart } from "~/components/charts/LineChart";
 import { formatMoney, formatNumber } from "~/components/format";
+
+export const meta = () => [{ title: "Overview · Segments" }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);

@@ -9,6 +9,8 @@ import { RouteError } from "~/components/RouteError";
 import { HeatMapTable } from "~/components/charts/HeatMapTable";
 import { formatMoney, formatPercent } from "~/components/format";
 
+export const meta = () => [{ title: "Cohorts · Segments" }];
+
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await requireShop(session.shop);

@@ -1,4 +1,4 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Card, DataTable, InlineGrid, InlineStack, Layout, Link, Page, Text } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
@@ -8,6 +8,8 @@ import { customerDetail } from "~/models/customers.server";
 import { RouteError } from "~/components/RouteError";
 import { adminLinks } from "~/components/admin-links";
 import { formatDate, formatMoney, formatNumber, formatPercent } from "~/components/format";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.customer.name} · Segments` : "Customer · Segments" }];
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);

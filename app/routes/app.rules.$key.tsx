@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { useActionData, useFetcher, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, InlineStack, Layout, List, Page, Text, TextField } from "@shopify/polaris";
@@ -13,6 +13,8 @@ import { RouteError } from "~/components/RouteError";
 import { formatNumber, formatShare } from "~/components/format";
 
 // /app/rules/new creates a rule segment; /app/rules/<key> edits one.
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.key ? `Edit ${data.name} · Segments` : "New rule segment · Segments" }];
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);

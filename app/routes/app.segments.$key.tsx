@@ -1,4 +1,4 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData, useNavigate, useSearchParams } from "@remix-run/react";
 import {
   Badge,
@@ -28,6 +28,8 @@ import { RouteError } from "~/components/RouteError";
 import { ExportButton } from "~/components/ExportButton";
 import { adminLinks, themeEditorLink } from "~/components/admin-links";
 import { formatDate, formatMoney, formatNumber, formatPercent, formatTrend } from "~/components/format";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.segment.name} · Segments` : "Segment · Segments" }];
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);

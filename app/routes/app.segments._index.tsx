@@ -10,6 +10,8 @@ import { RouteError } from "~/components/RouteError";
 import { adminLinks } from "~/components/admin-links";
 import { formatMoney, formatNumber, formatShare } from "~/components/format";
 
+export const meta = () => [{ title: "Segments · Segments" }];
+
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await requireShop(session.shop);

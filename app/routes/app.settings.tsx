@@ -8,6 +8,8 @@ import { requireShop } from "~/models/shop.server";
 import { parseSettingsForm, requestResync, saveSettings } from "~/models/settings.server";
 import { RouteError } from "~/components/RouteError";
 
+export const meta = () => [{ title: "Settings · Segments" }];
+
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await requireShop(session.shop);

@@ -18,6 +18,7 @@ import { shopPayload } from "./rest-payloads";
 import { API_VERSION, loadAdminSchema } from "./schema";
 import { ShopStore, newObjectId, type ShopOptions, type ThrottleConfig } from "./store";
 import { WebhookDispatcher, type WebhookFaults, type WebhookOptions } from "./webhooks";
+import { handleAdminUi } from "./admin/admin-ui";
 
 export interface EmulatorOptions {
   /** 0 (default) picks a free port. */
@@ -153,6 +154,17 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     }
 
     if (url.pathname === "/healthz") return send(res, 200, { ok: true, shops: [...shops.keys()] });
+
+    // Admin UI for browser tests and the demo: App Bridge stand-in, session tokens, the admin page
+    // framing the app (test/shopify-emulator/admin/).
+    const adminUi = {
+      appUrl: options.appUrl,
+      hasShop: (domain: string) => shops.has(domain),
+      sessionToken: (domain: string, lifetimeSeconds: number) =>
+        signSessionToken({ shop: domain, apiKey: options.apiKey, apiSecret: options.apiSecret, lifetimeSeconds }),
+    };
+    if (handleAdminUi(req, res, url, adminUi)) return;
+
     send(res, 404, { errors: "Not Found" });
   }
 

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import type { LoaderFunctionArgs } from "@remix-run/node";
 import { RequestType, setUpValidRequest, setUpValidSession } from "@shopify/shopify-api/test-helpers";
 import db from "~/db.server";
 import { sessionStorage } from "~/shopify.server";
@@ -20,7 +21,7 @@ import { uniqueShopDomain } from "../helpers/shops";
 const apiKey = process.env.SHOPIFY_API_KEY!;
 const apiSecretKey = process.env.SHOPIFY_API_SECRET!;
 
-type Handler = (args: { request: Request; params: Record<string, string>; context: object }) => Promise<unknown>;
+type Handler = (args: LoaderFunctionArgs) => Promise<unknown>;
 
 async function installedShop(customers: number): Promise<SeededShop> {
   const domain = uniqueShopDomain("ui");

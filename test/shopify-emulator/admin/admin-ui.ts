@@ -1,0 +1,93 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { APP_BRIDGE_SCRIPT } from "./app-bridge-script";
+
+// The emulated Shopify admin, for browser tests and the demo:
+//   GET /app-bridge.js                         the App Bridge stand-in (see app-bridge-script.ts)
+//   GET /admin-emulator/session-token?shop=…   a fresh session token for the frame's shop
+//   GET /store/<store>/apps/<handle>           the admin page with the app in an iframe
+//   GET /store/<store>/…                       any other admin page (where shopify://admin links land)
+
+export interface AdminUiContext {
+  appUrl: string;
+  hasShop(domain: string): boolean;
+  sessionToken(domain: string, lifetimeSeconds: number): string;
+}
+
+const TOKEN_LIFETIME_SECONDS = 60;
+
+/** The `host` query parameter Shopify gives embedded apps: base64 of the admin URL of the store. */
+export function adminHostParam(store: string): string {
+  return Buffer.from(`admin.shopify.com/store/${store}`).toString("base64url");
+}
+
+/** The URL the admin loads in the app's iframe (the session token included, as Shopify does). */
+export function embeddedAppUrl(appUrl: string, shop: string, idToken: string, path = "/app"): string {
+  const url = new URL(path, appUrl);
+  url.searchParams.set("embedded", "1");
+  url.searchParams.set("shop", shop);
+  url.searchParams.set("host", adminHostParam(shop.replace(/\.myshopify\.com$/, "")));
+  url.searchParams.set("id_token", idToken);
+  return url.toString();
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function adminPage(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · Shopify admin (emulated)</title>
+<style>body{margin:0;font:14px system-ui,sans-serif;background:#f1f1f1}header{background:#1a1a1a;color:#fff;padding:10px 16px}
+iframe{border:0;width:100%;height:calc(100vh - 40px);display:block}main{padding:24px}</style></head>
+<body><header>${escapeHtml(title)}</header>${body}</body></html>`;
+}
+
+/** Handles the admin UI paths; returns false for any other request. */
+export function handleAdminUi(req: IncomingMessage, res: ServerResponse, url: URL, context: AdminUiContext): boolean {
+  if (req.method !== "GET") return false;
+
+  if (url.pathname === "/app-bridge.js") {
+    // Loaded by the app's pages (another origin), some with crossorigin.
+    res.writeHead(200, {
+      "Content-Type": "text/javascript; charset=utf-8",
+      "Cache-Control": "no-store",
+      "Access-Control-Allow-Origin": "*",
+      "Access-Control-Allow-Private-Network": "true",
+    });
+    res.end(APP_BRIDGE_SCRIPT);
+    return true;
+  }
+
+  if (url.pathname === "/admin-emulator/session-token") {
+    const shop = url.searchParams.get("shop") ?? "";
+    // The app's frame is on another origin; the real App Bridge hands tokens over postMessage.
+    const headers = {
+      "Content-Type": "application/json",
+      "Access-Control-Allow-Origin": "*",
+      "Access-Control-Allow-Private-Network": "true",
+      "Cache-Control": "no-store",
+    };
+    if (!context.hasShop(shop)) {
+      res.writeHead(404, headers).end(JSON.stringify({ error: "unknown shop" }));
+      return true;
+    }
+    res.writeHead(200, headers).end(JSON.stringify({ token: context.sessionToken(shop, TOKEN_LIFETIME_SECONDS), expiresIn: TOKEN_LIFETIME_SECONDS }));
+    return true;
+  }
+
+  const storePage = /^\/store\/([a-z0-9-]+)(\/.*)?$/.exec(url.pathname);
+  if (storePage) {
+    const shop = `${storePage[1]}.myshopify.com`;
+    const rest = storePage[2] ?? "/";
+    if (!context.hasShop(shop)) {
+      res.writeHead(404, { "Content-Type": "text/plain" }).end("Unknown store");
+      return true;
+    }
+    res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" });
+    if (/^\/apps\/[\w-]+\/?$/.test(rest)) {
+      const src = embeddedAppUrl(context.appUrl, shop, context.sessionToken(shop, TOKEN_LIFETIME_SECONDS));
+      res.end(adminPage(`${shop} · Segments`, `<iframe title="Segments app" src="${escapeHtml(src)}"></iframe>`));
+    } else {
+      res.end(adminPage(shop, `<main><h1>Shopify admin (emulated)</h1><p>This would be <code>${escapeHtml(rest)}</code> in the real admin.</p></main>`));
+    }
+    return true;
+  }
+  return false;
+}
