@@ -3,7 +3,7 @@ import db from "~/db.server";
 import { queues } from "~/queues.server";
 import { pushShop } from "~/push/push-shop.server";
 import { startEmulatedApp, type EmulatedApp } from "../helpers/emulated-app";
-import { callsSince, MetaobjectDouble, mutationCalls, pushAdmin } from "./fixtures";
+import { callsSince, mutationCalls, pushAdmin } from "./fixtures";
 import { installWithCustomersOnly, writeLargeMemberships } from "./large-shop";
 
 // A 50k-customer change goes to Shopify as bulk mutations, not 50k throttled calls.
@@ -25,7 +25,7 @@ describe("large push", () => {
   it("sends a 50k-customer delta as one bulk mutation for tags and one for metafields", async () => {
     await writeLargeMemberships(shopId);
     const before = mutationCalls(env);
-    const admin = await pushAdmin(env, new MetaobjectDouble());
+    const admin = await pushAdmin(env);
     const counts = await pushShop(db, admin, shopId, { tuning: { bulkPollMs: 100, bulkMaxPollMs: 500 } });
 
     expect(counts.errors).toBe(0);

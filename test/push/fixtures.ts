@@ -7,7 +7,7 @@ import { nativeSegmentName, nativeSegmentQuery } from "~/push/native-segments.se
 import { appTag } from "~/push/tag-diff.server";
 import type { SegmentKind } from "~/generated/prisma/client";
 import type { EmulatedApp } from "../helpers/emulated-app";
-import { MetaobjectDouble } from "./metaobject-double";
+import type { MetaobjectRecord } from "../shopify-emulator";
 import { pushAdmin } from "./push-admin";
 
 // Shared by the push tests: a back-filled emulated shop, a stand-in compute result written
@@ -23,6 +23,8 @@ export const MUTATIONS = [
   "SegmentUpdate",
   "SegmentDelete",
   "MetafieldsSet",
+  "MetaobjectUpsert",
+  "MetaobjectDelete",
 ] as const;
 
 export function mutationCalls(env: EmulatedApp): Record<string, number> {
@@ -136,4 +138,23 @@ export function tagsByCustomer(env: EmulatedApp): Map<number, string[]> {
   return tags;
 }
 
-export { MetaobjectDouble, pushAdmin };
+/** The recommendations metaobjects in the emulated shop (`$app:segment_recommendations`, resolved). */
+export function recommendationMetaobjects(env: EmulatedApp): MetaobjectRecord[] {
+  return env.emu.shop(env.shop).metaobjectsOfType(`${env.emu.appNamespace}--segment_recommendations`);
+}
+
+/** Shopify holds exactly the recommendations the database recorded as pushed: same ids, handles, products. */
+export async function expectRecommendationsMatchDatabase(env: EmulatedApp, shopId: number) {
+  const byHandle = (a: { handle: string }, b: { handle: string }) => (a.handle < b.handle ? -1 : a.handle > b.handle ? 1 : 0);
+  const pushed = await db.pushedRecommendation.findMany({ where: { shopId } });
+  const inShopify = recommendationMetaobjects(env).map((m) => ({
+    id: `gid://shopify/Metaobject/${m.id}`,
+    handle: m.handle,
+    segmentKey: m.fields.segment_key,
+    products: JSON.parse(m.fields.products) as string[],
+  }));
+  const expected = pushed.map((p) => ({ id: p.shopifyId, handle: p.segmentKey, segmentKey: p.segmentKey, products: p.products.map((id) => `gid://shopify/Product/${id}`) }));
+  expect(inShopify.sort(byHandle)).toEqual(expected.sort(byHandle));
+}
+
+export { pushAdmin };

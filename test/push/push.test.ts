@@ -8,10 +8,11 @@ import { startEmulatedApp, type EmulatedApp } from "../helpers/emulated-app";
 import {
   callsSince,
   expectShopifyMatchesDatabase,
+  expectRecommendationsMatchDatabase,
   installAndBackfill,
-  MetaobjectDouble,
   mutationCalls,
   pushAdmin,
+  recommendationMetaobjects,
   tagsByCustomer,
   writeComputeResult,
   type SegmentSpec,
@@ -23,7 +24,6 @@ import {
 let env: EmulatedApp;
 let shopId: number;
 let merchantTags: Map<number, string[]>;
-const metaobjects = new MetaobjectDouble();
 let jobs = 0;
 
 const SEGMENTS: SegmentSpec[] = [
@@ -36,7 +36,7 @@ const SEGMENTS: SegmentSpec[] = [
 
 /** Runs the push processor as the worker would, under the same job contract. */
 async function runPush(trigger = "test") {
-  const process = pushProcessor({ db, queues: queues(), adminForShop: () => pushAdmin(env, metaobjects) }, { bulkPollMs: 50 });
+  const process = pushProcessor({ db, queues: queues(), adminForShop: () => pushAdmin(env) }, { bulkPollMs: 50 });
   const job = { id: `push-${shopId}-${++jobs}`, data: { shopId, trigger }, attemptsMade: 0, opts: { attempts: 1 } } as unknown as Job<JobData["push"]>;
   await process(job);
   return db.run.findFirstOrThrow({ where: { shopId, kind: "PUSH", externalId: `job:${job.id}` } });
@@ -70,7 +70,7 @@ describe("push", () => {
     expect(counts.costUsed).toBeGreaterThan(0);
     // 2,000 changed customers is past the bulk threshold: tags and metafields went as bulk mutations.
     const calls = callsSince(before, env);
-    expect(calls).toMatchObject({ TagsAdd: 0, TagsRemove: 0, MetafieldsSet: 0, RunBulkMutation: 2, SegmentCreate: 4 });
+    expect(calls).toMatchObject({ TagsAdd: 0, TagsRemove: 0, MetafieldsSet: 0, RunBulkMutation: 2, SegmentCreate: 4, MetaobjectUpsert: 4, MetaobjectDelete: 0 });
     expect(counts.bulkOperations).toBe(2);
 
     // Metafields: treatment segments most specific (smallest) first, control holdouts left out.
@@ -93,31 +93,33 @@ describe("push", () => {
       expect(fields.get(`${ns}.lifecycle`)!.value).toBe(score.lifecycle);
     }
 
-    // Recommendations: one metaobject per enabled segment that bought something, products as gids.
-    const champions = metaobjects.byHandle("rfm-champions")!;
-    expect(champions.type).toBe("$app:segment_recommendations");
-    const products = JSON.parse(champions.fields.products) as string[];
-    expect(products.length).toBeGreaterThan(0);
-    expect(products.length).toBeLessThanOrEqual(8);
-    expect(products.every((p) => /^gid:\/\/shopify\/Product\/\d+$/.test(p))).toBe(true);
-    expect(metaobjects.byHandle("cluster-3")).toBeUndefined();
+    // Recommendations: one metaobject per enabled segment (handle = key), accepted by the emulator's
+    // validation (existing products, required fields), ids and products as the database recorded them.
+    expect(counts.recommendationsUpserted).toBe(4);
+    await expectRecommendationsMatchDatabase(env, shopId);
+    const recommendations = recommendationMetaobjects(env);
+    expect(recommendations.map((m) => m.handle).sort()).toEqual(["lifecycle-active", "rfm-at-risk", "rfm-champions", "rule-big-spenders"]);
+    for (const m of recommendations) {
+      expect(m.fields.segment_key).toBe(m.handle);
+      const products = JSON.parse(m.fields.products) as string[];
+      expect(products.length).toBeGreaterThan(0);
+      expect(products.length).toBeLessThanOrEqual(8);
+    }
   });
 
   it("sends zero mutations when nothing changed", async () => {
     const before = mutationCalls(env);
     const requests = env.emu.stats(env.shop).requests;
-    const metaobjectCalls = metaobjects.calls;
     const run = await runPush();
     expect(run.status).toBe("SUCCEEDED");
     expect(callsSince(before, env)).toEqual(Object.fromEntries(Object.keys(before).map((k) => [k, 0])));
     expect(env.emu.stats(env.shop).requests).toBe(requests);
-    expect(metaobjects.calls).toBe(metaobjectCalls);
     expect((run.counts as Record<string, number>).customersChanged).toBe(0);
   });
 
   it("sends a small change as tagsAdd/tagsRemove; renames, disabling and name conflicts follow", async () => {
     // The merchant already has a segment with the name ours would take.
-    const admin = await pushAdmin(env, metaobjects);
+    const admin = await pushAdmin(env);
     await admin.request(SEGMENT_CREATE, { name: "Segments · Loyal", query: "number_of_orders > 3" });
 
     const moved = (i: number) => i >= 100 && i < 130;
@@ -152,7 +154,12 @@ describe("push", () => {
     expect(names).toContain("Segments · Loyal"); // the merchant's, untouched
     expect(names).toContain("Segments · Loyal (2)"); // ours
     expect(names).not.toContain("Segments · Big spenders");
-    expect(metaobjects.byHandle("rule-big-spenders")).toBeUndefined();
+    // The disabled segment's recommendations are deleted, the new segment's created.
+    expect(calls.MetaobjectDelete).toBe(1);
+    await expectRecommendationsMatchDatabase(env, shopId);
+    const handles = recommendationMetaobjects(env).map((m) => m.handle);
+    expect(handles).not.toContain("rule-big-spenders");
+    expect(handles).toContain("rfm-loyal");
 
     // And converged: nothing left to send.
     const again = mutationCalls(env);

@@ -10,7 +10,6 @@ import {
   callsSince,
   expectShopifyMatchesDatabase,
   installAndBackfill,
-  MetaobjectDouble,
   mutationCalls,
   pushAdmin,
   tagsByCustomer,
@@ -24,7 +23,6 @@ import {
 let env: EmulatedApp;
 let shopId: number;
 let merchantTags: Map<number, string[]>;
-const metaobjects = new MetaobjectDouble();
 const CUSTOMERS = 300;
 
 beforeAll(async () => {
@@ -52,7 +50,7 @@ describe("push resumption", () => {
       { limit: CUSTOMERS, scores: false },
     );
     let tagCalls = 0;
-    const crashing = await pushAdmin(env, metaobjects, {
+    const crashing = await pushAdmin(env, {
       fault: (query) => {
         if (query.includes("mutation TagsAdd") && ++tagCalls > 120) throw new Error("worker killed");
       },
@@ -68,7 +66,7 @@ describe("push resumption", () => {
     expect(recordedCustomers).toBeLessThanOrEqual(120);
 
     const before = mutationCalls(env);
-    const counts = await pushShop(db, await pushAdmin(env, metaobjects), shopId, { tuning: perCall });
+    const counts = await pushShop(db, await pushAdmin(env), shopId, { tuning: perCall });
     expect(counts.errors).toBe(0);
     expect(callsSince(before, env).TagsAdd).toBe(CUSTOMERS - recordedCustomers);
     await expectShopifyMatchesDatabase(env, shopId, merchantTags);
@@ -78,7 +76,7 @@ describe("push resumption", () => {
     env.emu.setThrottle(env.shop, { maximumAvailable: 40, restoreRate: 1_000 });
     try {
       await writeComputeResult(shopId, [{ key: "vip", name: "VIP", kind: "RULE", member: (i) => i % 3 === 0 }], { limit: CUSTOMERS, scores: false });
-      const admin = await pushAdmin(env, metaobjects, { maxAttempts: 100 });
+      const admin = await pushAdmin(env, { maxAttempts: 100 });
       const counts = await pushShop(db, admin, shopId, { tuning: { ...perCall, concurrency: 4 } });
       expect(counts.errors).toBe(0);
       expect(admin.usage.throttled).toBeGreaterThan(0);
@@ -92,8 +90,8 @@ describe("push resumption", () => {
     await writeComputeResult(shopId, [{ key: "vip", name: "VIP", kind: "RULE", member: (i) => i % 3 !== 0 }], { limit: CUSTOMERS, scores: false });
     env.emu.faults.bulk.failNext.push("INTERNAL_SERVER_ERROR");
     const bulk = { bulkThreshold: 1, bulkPollMs: 20 };
-    await expect(pushShop(db, await pushAdmin(env, metaobjects), shopId, { tuning: bulk })).rejects.toThrow(BulkOperationError);
-    const counts = await pushShop(db, await pushAdmin(env, metaobjects), shopId, { tuning: bulk });
+    await expect(pushShop(db, await pushAdmin(env), shopId, { tuning: bulk })).rejects.toThrow(BulkOperationError);
+    const counts = await pushShop(db, await pushAdmin(env), shopId, { tuning: bulk });
     expect(counts.errors).toBe(0);
     expect(counts.bulkOperations).toBeGreaterThan(0);
     await expectShopifyMatchesDatabase(env, shopId, merchantTags);
@@ -102,7 +100,7 @@ describe("push resumption", () => {
   it("runs two pushes of one shop one after the other: the second finds nothing to send", async () => {
     await writeComputeResult(shopId, [{ key: "vip", name: "VIP", kind: "RULE", member: (i) => i < 50 }], { limit: CUSTOMERS, scores: false });
     const expectedRemoved = await db.pushedTag.count({ where: { shopId, tag: "seg:vip", customer: { memberships: { none: { segmentKey: "vip" } } } } });
-    const processor = pushProcessor({ db, queues: queues(), adminForShop: () => pushAdmin(env, metaobjects) }, { bulkPollMs: 20 });
+    const processor = pushProcessor({ db, queues: queues(), adminForShop: () => pushAdmin(env) }, { bulkPollMs: 20 });
     const job = (id: string) => ({ id, data: { shopId, trigger: "test" }, attemptsMade: 0, opts: { attempts: 1 } }) as unknown as Job<JobData["push"]>;
     const results = (await Promise.all([processor(job("concurrent-a")), processor(job("concurrent-b"))])) as { tagsRemoved: number; tagsAdded: number }[];
 
