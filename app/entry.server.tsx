@@ -4,6 +4,7 @@ import { RemixServer } from "@remix-run/react";
 import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/node";
 import { isbot } from "isbot";
 import { addDocumentResponseHeaders } from "~/shopify.server";
+import { allowAdminOriginToFrame } from "~/shopify/origin.server";
 
 export const streamTimeout = 5000;
 
@@ -15,6 +16,7 @@ export default async function handleRequest(
 ) {
   // Sets the frame-ancestors CSP and other headers Shopify requires of embedded app documents.
   addDocumentResponseHeaders(request, responseHeaders);
+  allowAdminOriginToFrame(responseHeaders);
   const userAgent = request.headers.get("user-agent");
   const readyEvent = userAgent && isbot(userAgent) ? "onAllReady" : "onShellReady";
 

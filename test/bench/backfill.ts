@@ -1,5 +1,6 @@
 // Back-fill throughput: install the app into an emulated shop and time the sync run
-// (bulk export in the emulator, streamed JSONL, batched upserts into PostgreSQL).
+// (bulk export in the emulator, streamed JSONL, batched upserts into PostgreSQL), then time a
+// full compute of the same shop.
 import "./env";
 
 export interface BackfillFigures {
@@ -9,6 +10,10 @@ export interface BackfillFigures {
   seconds: number;
   rowsPerSecond: number;
   peakRssMB: number;
+  /** Full compute of the back-filled shop (engine + writing scores, memberships, snapshots). */
+  computeSeconds: number;
+  computeEngineSeconds: number;
+  memberships: number;
 }
 
 export async function benchBackfill(customers = 340_000): Promise<BackfillFigures> {
@@ -38,6 +43,13 @@ export async function benchBackfill(customers = 340_000): Promise<BackfillFigure
     const seconds = (performance.now() - started) / 1000;
     if (run.status !== "SUCCEEDED") throw new Error(`back-fill failed: ${run.error}`);
     const counts = run.counts as { customers: number; orders: number; lineItems: number };
+
+    const { computeShop } = await import("~/compute/run.server");
+    const computeRun = await db.run.create({ data: { shopId: shop.id, kind: "COMPUTE", trigger: "bench" } });
+    const computeStarted = performance.now();
+    const computed = await computeShop(db, shop.id, computeRun.id);
+    const computeSeconds = (performance.now() - computeStarted) / 1000;
+    const engineMs = computed.timings.reduce((sum, t) => sum + t.ms, 0);
     await db.shop.delete({ where: { id: shop.id } });
     return {
       customers: counts.customers,
@@ -46,6 +58,9 @@ export async function benchBackfill(customers = 340_000): Promise<BackfillFigure
       seconds: Math.round(seconds * 10) / 10,
       rowsPerSecond: Math.round((counts.customers + counts.orders + counts.lineItems) / seconds),
       peakRssMB: Math.round(peakRss / 1024 / 1024),
+      computeSeconds: Math.round(computeSeconds * 10) / 10,
+      computeEngineSeconds: Math.round(engineMs / 100) / 10,
+      memberships: computed.memberships,
     };
   } finally {
     clearInterval(sampler);

@@ -41,7 +41,6 @@ export async function benchPush(customers = 100_000): Promise<PushBenchFigures[]
   const { pushShop } = await import("~/push/push-shop.server");
   const { TAGS_ADD, METAFIELDS_SET } = await import("~/shopify/documents");
   const { startEmulatedApp } = await import("../helpers/emulated-app");
-  const { MetaobjectDouble } = await import("../push/metaobject-double");
   const { pushAdmin } = await import("../push/push-admin");
   const { installWithCustomersOnly, writeLargeMemberships } = await import("../push/large-shop");
 
@@ -49,14 +48,14 @@ export async function benchPush(customers = 100_000): Promise<PushBenchFigures[]
   try {
     const shopId = await installWithCustomersOnly(env);
     await writeLargeMemberships(shopId);
-    const admin = await pushAdmin(env, new MetaobjectDouble());
+    const admin = await pushAdmin(env);
     const started = performance.now();
     const counts = await pushShop(db, admin, shopId, { tuning: { bulkPollMs: 250, bulkMaxPollMs: 1_000 } });
     const bulkSeconds = (performance.now() - started) / 1000;
     if (counts.errors) throw new Error(`push reported errors: ${counts.errorSamples.join("; ")}`);
 
     // What one naive call costs: measured on customers the push already tagged (no change, same cost).
-    const probe = await pushAdmin(env, new MetaobjectDouble());
+    const probe = await pushAdmin(env);
     const sample = await db.customer.findFirstOrThrow({ where: { shopId } });
     const owner = `gid://shopify/Customer/${sample.shopifyId}`;
     await probe.request(TAGS_ADD, { id: owner, tags: ["seg:rfm-loyal"] });

@@ -22,7 +22,7 @@ const plan: { name: string; bench: string; arg: string }[] = [
   { name: "engine, 100k customers", bench: "engine", arg: "100000" },
   { name: "engine, 1M customers", bench: "engine", arg: quick ? "200000" : "1000000" },
   { name: "webhook intake", bench: "webhooks", arg: quick ? "5" : "15" },
-  { name: "back-fill", bench: "backfill", arg: quick ? "20000" : "340000" },
+  { name: "back-fill + compute", bench: "backfill", arg: quick ? "20000" : "340000" },
   { name: "push, 100k-customer delta", bench: "push", arg: quick ? "20000" : "100000" },
 ];
 

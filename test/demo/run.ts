@@ -133,13 +133,13 @@ async function main(): Promise<number> {
   say(`installed: session token → token exchange → shop #${shop.id}; back-fill queued (${elapsed()})`);
 
   const watcher = new RunWatcher(db, shop.id, (line) => say(`  ${line}`));
-  const pushAvailable = worker.queues.includes("push");
-  const pipeline = await Promise.race([waitForPipeline(watcher, pushAvailable), crashed]);
+  const missing = ["sync", "compute", "push"].filter((queue) => !worker.queues.includes(queue));
+  if (missing.length) throw new Error(`the worker runs no ${missing.join("/")} queue`);
+  const pipeline = await Promise.race([waitForPipeline(watcher), crashed]);
   const pipelineMs = Date.now() - installedAt;
-  say(`back-fill, compute${pushAvailable ? " and push" : ""} finished ${(pipelineMs / 1000).toFixed(1)} s after install`);
-  if (!pushAvailable) say("push: not available yet (the worker runs no push queue)");
+  say(`back-fill, compute and push finished ${(pipelineMs / 1000).toFixed(1)} s after install`);
 
-  if (options.check) return await Promise.race([runChecks(db, emu, shop.id, pushAvailable, pipeline, pipelineMs), crashed]);
+  if (options.check) return await Promise.race([runChecks(db, emu, shop.id, pipeline, pipelineMs), crashed]);
 
   say(`\nOpen the Segments admin: ${await adminUrl(emu, appUrl)}`);
   say(`Logs: ${path.relative(process.cwd(), path.dirname(app.logFile))}/ · Ctrl-C stops everything.\n`);
@@ -183,14 +183,9 @@ async function startApp(port: number, appUrl: string): Promise<Child> {
   return app;
 }
 
-/** Starts `app/jobs/worker.ts`; falls back to test/demo/worker.ts if it runs no sync queue. */
+/** Starts the app's own worker entry (`npm run worker`). */
 async function startWorker(): Promise<{ child: Child; queues: string[] }> {
-  let { child, queues } = await startWorkerEntry("app/jobs/worker.ts");
-  if (!queues.includes("sync")) {
-    say(`  note: app/jobs/worker.ts runs only ${queues.join(", ")} (no adminForShop); using test/demo/worker.ts, which adds sync and push`);
-    await children.stop(["worker"]);
-    ({ child, queues } = await startWorkerEntry("test/demo/worker.ts"));
-  }
+  const { child, queues } = await startWorkerEntry("app/jobs/worker.ts");
   say(`worker: ${queues.join(", ")}`);
   return { child, queues };
 }
@@ -227,8 +222,8 @@ function durationMs(run: RunRow | undefined): number | undefined {
   return run?.finishedAt ? run.finishedAt.getTime() - (run.startedAt ?? run.createdAt).getTime() : undefined;
 }
 
-/** Streams runs until back-fill, then compute, then (when the worker runs it) push have finished. */
-async function waitForPipeline(watcher: RunWatcher, pushAvailable: boolean): Promise<Pipeline> {
+/** Streams runs until back-fill, then compute, then push have finished. */
+async function waitForPipeline(watcher: RunWatcher): Promise<Pipeline> {
   return waitUntil(
     async (): Promise<Pipeline | undefined> => {
       const runs = await watcher.poll();
@@ -238,7 +233,7 @@ async function waitForPipeline(watcher: RunWatcher, pushAvailable: boolean): Pro
       // A compute another one was running cancels itself; the next one counts.
       const compute = runs.find((r) => r.kind === "COMPUTE" && r.id > sync.id && r.status !== "CANCELLED");
       if (!compute || !finished(compute)) return undefined;
-      if (compute.status !== "SUCCEEDED" || !pushAvailable) return { sync, compute };
+      if (compute.status !== "SUCCEEDED") return { sync, compute };
       const push = runs.find((r) => r.kind === "PUSH" && r.id > compute.id);
       return push && finished(push) ? { sync, compute, push } : undefined;
     },
@@ -252,11 +247,11 @@ function runFailure(run: RunRow | undefined, stage: string): CheckResult | undef
   return { ok: false, detail: { run: run?.id.toString(), status: run?.status }, problem: run ? `${stage} run #${run.id} ${run.status}: ${run.error}` : `no ${stage} run` };
 }
 
-async function runChecks(db: Db, emu: Emulator, shopId: number, pushAvailable: boolean, pipeline: Pipeline, pipelineMs: number) {
+async function runChecks(db: Db, emu: Emulator, shopId: number, pipeline: Pipeline, pipelineMs: number) {
   const checks: Record<string, CheckResult | string> = {
     synced: runFailure(pipeline.sync, "sync") ?? (await checkSynced(db, emu, SHOP, shopId)),
     computed: runFailure(pipeline.compute, "compute") ?? (await checkComputed(db, shopId)),
-    pushed: pushAvailable ? withRunFailure(pipeline.push, "push", await checkPushed(db, emu, SHOP, shopId)) : "not available yet",
+    pushed: withRunFailure(pipeline.push, "push", await checkPushed(db, emu, SHOP, shopId)),
     webhook: pipeline.compute?.status === "SUCCEEDED" ? await checkWebhookUpdate(db, emu, SHOP, shopId, CHECK_DEBOUNCE_MS) : "skipped: nothing computed",
   };
   const failed = Object.entries(checks).filter((entry): entry is [string, CheckResult] => typeof entry[1] !== "string" && !entry[1].ok);

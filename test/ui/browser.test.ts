@@ -43,19 +43,6 @@ beforeAll(async () => {
     return ua;
   })).replace("HeadlessChrome", "Chrome");
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, userAgent });
-  // The app's frame-ancestors CSP names Shopify's admin hosts only, so the browser would refuse
-  // to frame it in the emulated admin's origin. Only the browser's copy of the header is dropped;
-  // the app still sends it (and the other tests load pages top-level, header intact).
-  await context.route(
-    (url) => url.origin === appUrl,
-    async (route) => {
-      if (route.request().resourceType() !== "document" || !route.request().frame().parentFrame()) return route.fallback();
-      const response = await route.fetch();
-      const headers = { ...response.headers() };
-      delete headers["content-security-policy"];
-      await route.fulfill({ response, headers });
-    },
-  );
   page = await context.newPage();
   page.setDefaultTimeout(10_000);
   page.on("pageerror", (e) => console.log("[browser error]", e.message));
