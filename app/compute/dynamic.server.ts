@@ -32,33 +32,6 @@ export async function rescoreCustomer(db: Db, shopId: number, customerShopifyId:
   const score = scoreCustomer(model, summary, latest);
   const f = score.features;
   const one = (v: number) => Float64Array.of(v);
-  await writeScores(
-    db,
-    shopId,
-    {
-      customerIds: [id],
-      orderCount: one(f.orders),
-      totalSpent: one(f.totalSpend),
-      firstOrderAt: one(f.firstOrderAt),
-      lastOrderAt: one(f.lastOrderAt),
-      recencyDays: one(f.recencyDays),
-      r: Uint8Array.of(f.rfmRecency),
-      f: Uint8Array.of(f.rfmFrequency),
-      m: Uint8Array.of(f.rfmMonetary),
-      rfmSegment: [score.segmentKeys.rfm],
-      cluster: Int32Array.of(f.cluster),
-      lifecycle: [score.segmentKeys.lifecycle],
-      pAlive: one(f.pAlive),
-      expectedOrders: one(f.expectedOrders),
-      expectedAov: one(f.expectedOrderValue),
-      clv: one(f.clv),
-      nextOrderAt: one(score.nextOrderAt),
-      explanation: [score.explanation],
-    },
-    asOf,
-    false,
-  );
-
   const engineKeys = Object.values(score.segmentKeys);
   const keys = [...engineKeys];
   const ruleSegments = await db.segment.findMany({ where: { shopId, kind: "RULE" } });
@@ -92,6 +65,33 @@ export async function rescoreCustomer(db: Db, shopId: number, customerShopifyId:
     segmentKey: keys,
     control: keys.map((key) => controlShare > 0 && holdoutUnit(id, key) < controlShare),
   };
+  // Memberships first, then the score: a reader who sees the new score sees its segments too.
   await replaceMemberships(db, shopId, stored.runId, desired, { customerIds: [id] });
+  await writeScores(
+    db,
+    shopId,
+    {
+      customerIds: [id],
+      orderCount: one(f.orders),
+      totalSpent: one(f.totalSpend),
+      firstOrderAt: one(f.firstOrderAt),
+      lastOrderAt: one(f.lastOrderAt),
+      recencyDays: one(f.recencyDays),
+      r: Uint8Array.of(f.rfmRecency),
+      f: Uint8Array.of(f.rfmFrequency),
+      m: Uint8Array.of(f.rfmMonetary),
+      rfmSegment: [score.segmentKeys.rfm],
+      cluster: Int32Array.of(f.cluster),
+      lifecycle: [score.segmentKeys.lifecycle],
+      pAlive: one(f.pAlive),
+      expectedOrders: one(f.expectedOrders),
+      expectedAov: one(f.expectedOrderValue),
+      clv: one(f.clv),
+      nextOrderAt: one(score.nextOrderAt),
+      explanation: [score.explanation],
+    },
+    asOf,
+    false,
+  );
   return "rescored";
 }
