@@ -1,4 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Stat } from "~/components/Stat";
 import { useLoaderData, useNavigate, useSearchParams } from "@remix-run/react";
 import {
   Badge,
@@ -92,10 +93,10 @@ export default function SegmentDetail() {
                 </Text>
                 <Text as="p">{segment.ruleText ? `Customers who ${segment.ruleText}.` : (segment.description ?? "Computed by the app.")}</Text>
                 <InlineGrid columns={{ xs: 2, md: 4 }} gap="400">
-                  <Stat label="Customers" value={formatNumber(segment.size)} detail={trend?.label} />
-                  <Stat label="Revenue" value={formatMoney(segment.revenue, currency)} />
-                  <Stat label="Average CLV" value={segment.avgClv === null ? "–" : formatMoney(segment.avgClv, currency)} />
-                  <Stat label="Control group" value={formatNumber(segment.controlSize)} detail="held out of campaigns" />
+                  <Stat size="headingLg" label="Customers" value={formatNumber(segment.size)} detail={trend?.label} />
+                  <Stat size="headingLg" label="Revenue" value={formatMoney(segment.revenue, currency)} />
+                  <Stat size="headingLg" label="Average CLV" value={segment.avgClv === null ? "–" : formatMoney(segment.avgClv, currency)} />
+                  <Stat size="headingLg" label="Control group" value={formatNumber(segment.controlSize)} detail="held out of campaigns" />
                 </InlineGrid>
               </BlockStack>
             </Card>
@@ -249,24 +250,6 @@ export default function SegmentDetail() {
         </Layout.Section>
       </Layout>
     </Page>
-  );
-}
-
-function Stat({ label, value, detail }: { label: string; value: string; detail?: string }) {
-  return (
-    <BlockStack gap="100">
-      <Text as="p" variant="bodySm" tone="subdued">
-        {label}
-      </Text>
-      <Text as="p" variant="headingLg">
-        {value}
-      </Text>
-      {detail && (
-        <Text as="p" variant="bodySm" tone="subdued">
-          {detail}
-        </Text>
-      )}
-    </BlockStack>
   );
 }
 

@@ -1,7 +1,7 @@
 // Back-fill throughput: install the app into an emulated shop and time the sync run
 // (bulk export in the emulator, streamed JSONL, batched upserts into PostgreSQL), then time a
 // full compute of the same shop.
-import "./env";
+import { prepareBenchDatabase } from "./env";
 
 export interface BackfillFigures {
   customers: number;
@@ -17,9 +17,7 @@ export interface BackfillFigures {
 }
 
 export async function benchBackfill(customers = 340_000): Promise<BackfillFigures> {
-  const { ensureDatabase, migrate } = await import("~/db/migrator.server");
-  await ensureDatabase(process.env.DATABASE_URL!);
-  await migrate(process.env.DATABASE_URL!);
+  await prepareBenchDatabase();
   const { default: db } = await import("~/db.server");
   const { queues } = await import("~/queues.server");
   const { startEmulatedApp } = await import("../helpers/emulated-app");

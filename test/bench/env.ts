@@ -8,3 +8,10 @@ process.env.SHOPIFY_API_SECRET ??= "bench-api-secret";
 process.env.SCOPES ??= "read_customers,write_customers,read_orders,read_all_orders";
 process.env.SHOPIFY_APP_URL ??= "https://segments.bench";
 process.env.SCORE_DEBOUNCE_MS ??= "3600000";
+
+/** Creates the benchmark database if needed and applies the migrations. */
+export async function prepareBenchDatabase(): Promise<void> {
+  const { ensureDatabase, migrate } = await import("~/db/migrator.server");
+  await ensureDatabase(process.env.DATABASE_URL!);
+  await migrate(process.env.DATABASE_URL!);
+}

@@ -9,6 +9,7 @@
 // Uses its own database (BENCH_DATABASE_URL, default segments_bench: created and migrated) and a
 // fresh emulator.
 import { pathToFileURL } from "node:url";
+import { prepareBenchDatabase } from "./env";
 
 export interface PushBenchFigures {
   customers: number;
@@ -25,16 +26,7 @@ export interface PushBenchFigures {
 const STANDARD = { maximumAvailable: 2_000, restoreRate: 100 };
 
 export async function benchPush(customers = 100_000): Promise<PushBenchFigures[]> {
-  process.env.DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/segments_bench";
-  process.env.REDIS_URL ??= "redis://127.0.0.1:6379/0";
-  process.env.QUEUE_PREFIX ??= `segments-bench-${process.pid}`;
-  process.env.SHOPIFY_API_KEY ??= "bench-api-key";
-  process.env.SHOPIFY_API_SECRET ??= "bench-api-secret";
-  process.env.SCOPES ??= "read_customers,write_customers,read_orders,read_all_orders";
-  process.env.SHOPIFY_APP_URL ??= "https://segments.bench";
-  const { ensureDatabase, migrate } = await import("~/db/migrator.server");
-  await ensureDatabase(process.env.DATABASE_URL!);
-  await migrate(process.env.DATABASE_URL!);
+  await prepareBenchDatabase();
 
   const { default: db } = await import("~/db.server");
   const { queues } = await import("~/queues.server");

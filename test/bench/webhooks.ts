@@ -1,6 +1,6 @@
 // Webhook intake: HMAC verification + inbox insert + enqueue, through the app's webhook route
 // served over HTTP on loopback, under load from a second process (autocannon).
-import "./env";
+import { prepareBenchDatabase } from "./env";
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -18,9 +18,7 @@ export interface WebhookFigures {
 }
 
 export async function benchWebhooks(seconds = 10, connections = 50): Promise<WebhookFigures> {
-  const { ensureDatabase, migrate } = await import("~/db/migrator.server");
-  await ensureDatabase(process.env.DATABASE_URL!);
-  await migrate(process.env.DATABASE_URL!);
+  await prepareBenchDatabase();
   const { default: db } = await import("~/db.server");
   const { queues } = await import("~/queues.server");
   const { startAppServer } = await import("../helpers/app-server");
