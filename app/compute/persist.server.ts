@@ -113,6 +113,9 @@ export async function replaceMemberships(
             ${desired.customerId.slice(start, end)}::bigint[], ${desired.segmentKey.slice(start, end)}::text[],
             ${desired.control.slice(start, end)}::boolean[])`;
       }
+      // Without statistics the planner treats the temp table as tiny and picks nested loops.
+      await tx.$executeRaw`CREATE INDEX ON desired ("customerId", "segmentKey")`;
+      await tx.$executeRaw`ANALYZE desired`;
       const scopeCustomers = scope ? scope.customerIds : null;
       const scopeKeys = scope?.segmentKeys ?? null;
       const left = await tx.$executeRaw`

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Membership_customerId_idx" ON "Membership"("customerId");
