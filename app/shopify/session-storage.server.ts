@@ -5,26 +5,45 @@ import type { Session as SessionRow } from "~/generated/prisma/client";
 
 // Shopify's Prisma session storage package still declares Prisma 6 as its peer, so we keep
 // the same table shape and implement the five-method interface ourselves.
+//
+// Every webhook makes the library load the shop's offline session, so under a burst the same
+// row is read thousands of times a second. Rows are kept for `cacheMs` per process; this
+// process's own writes and deletes drop them at once, another process's within `cacheMs`.
 export class PrismaSessionStorage implements SessionStorage {
-  constructor(private readonly db: Db) {}
+  private readonly cache = new Map<string, { row: SessionRow | null; at: number }>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly cacheMs = 2_000,
+  ) {}
 
   async storeSession(session: Session): Promise<boolean> {
     const row = toRow(session);
+    this.cache.delete(session.id);
     await this.db.session.upsert({ where: { id: session.id }, create: row, update: row });
     return true;
   }
 
   async loadSession(id: string): Promise<Session | undefined> {
-    const row = await this.db.session.findUnique({ where: { id } });
+    const cached = this.cache.get(id);
+    let row: SessionRow | null;
+    if (cached && Date.now() - cached.at < this.cacheMs) row = cached.row;
+    else {
+      row = await this.db.session.findUnique({ where: { id } });
+      this.cache.set(id, { row, at: Date.now() });
+      if (this.cache.size > 10_000) this.cache.delete(this.cache.keys().next().value!);
+    }
     return row ? fromRow(row) : undefined;
   }
 
   async deleteSession(id: string): Promise<boolean> {
+    this.cache.delete(id);
     await this.db.session.deleteMany({ where: { id } });
     return true;
   }
 
   async deleteSessions(ids: string[]): Promise<boolean> {
+    for (const id of ids) this.cache.delete(id);
     await this.db.session.deleteMany({ where: { id: { in: ids } } });
     return true;
   }
