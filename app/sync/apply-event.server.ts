@@ -95,7 +95,7 @@ async function applyTopic(deps: ApplyDeps, shopDomain: string, topic: string, pa
         // carries this refund too, so nothing is lost if it never does).
         throw new Error(`refund ${String(payload.id)} for unknown order ${orderId}; will retry`);
       }
-      const rate = exchangeRate(order.totalPrice.toString(), order.presentmentCurrency, order.currency, payload);
+      const rate = refundRateToShop(order.presentmentCurrency, order.currency, payload);
       await mergeRefund(db, shop.id, orderId, shopifyId(payload.id), refundAmount(payload, rate));
       if (order.customerShopifyId) await deps.onCustomerChanged?.(shop.id, order.customerShopifyId);
       return "applied";
@@ -131,9 +131,10 @@ async function applyTopic(deps: ApplyDeps, shopDomain: string, topic: string, pa
   }
 }
 
-// refunds/create amounts are in the presentment currency; without the order's presentment total
-// we assume the same currency unless told otherwise.
-function exchangeRate(_shopTotal: string, presentment: string | null, shopCurrency: string, payload: Json): number {
+// refunds/create amounts are in the presentment currency. Use the transaction's own shop-money
+// figure when Shopify includes it; otherwise the amount stands as an estimate until the
+// orders/updated that always follows a refund brings the authoritative shop-currency total.
+function refundRateToShop(presentment: string | null, shopCurrency: string, payload: Json): number {
   if (!presentment || presentment === shopCurrency) return 1;
   const tx = (Array.isArray(payload.transactions) ? payload.transactions : [])[0] as Json | undefined;
   const shopAmount = Number((((tx?.amount_set as Json)?.shop_money as Json)?.amount as string) ?? NaN);
