@@ -1,7 +1,7 @@
 import type { Db } from "~/db.server";
 import type { FittedModel } from "~/segmentation/types";
 import { scoreCustomer, summarizeOrders } from "~/segmentation";
-import { evaluateRule, parseRule, RuleError, type Rule, type RuleField } from "~/segmentation/rules";
+import { evaluateRule, parseRule, ruleOf, RuleError, type Rule, type RuleField } from "~/segmentation/rules";
 import { shopSettings } from "~/settings";
 import { loadTransactions } from "~/compute/load.server";
 import { holdoutUnit, replaceMemberships, writeScores, type DesiredMemberships } from "~/compute/persist.server";
@@ -38,7 +38,7 @@ export async function rescoreCustomer(db: Db, shopId: number, customerShopifyId:
   const rules: { key: string; rule: Rule }[] = [];
   for (const segment of ruleSegments) {
     try {
-      rules.push({ key: segment.key, rule: parseRule((segment.definition as { rule?: unknown }).rule) });
+      rules.push({ key: segment.key, rule: parseRule(ruleOf(segment.definition)) });
     } catch (error) {
       if (!(error instanceof RuleError)) throw error; // reported by the full run
     }
@@ -84,6 +84,8 @@ export async function rescoreCustomer(db: Db, shopId: number, customerShopifyId:
       cluster: Int32Array.of(f.cluster),
       lifecycle: [score.segmentKeys.lifecycle],
       pAlive: one(f.pAlive),
+      churnRisk: one(f.churnRisk),
+      interPurchaseDays: one(f.interPurchaseDays),
       expectedOrders: one(f.expectedOrders),
       expectedAov: one(f.expectedOrderValue),
       clv: one(f.clv),

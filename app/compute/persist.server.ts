@@ -21,6 +21,8 @@ export interface ScoreColumns {
   cluster: Int32Array;
   lifecycle: string[];
   pAlive: Float64Array;
+  churnRisk: Float64Array;
+  interPurchaseDays: Float64Array;
   expectedOrders: Float64Array;
   expectedAov: Float64Array;
   clv: Float64Array;
@@ -38,10 +40,11 @@ export async function writeScores(db: Db, shopId: number, s: ScoreColumns, compu
     const range = Array.from({ length: end - start }, (_, i) => start + i);
     await db.$executeRaw`
       INSERT INTO "CustomerScore" ("customerId", "shopId", "orderCount", "totalSpent", "firstOrderAt", "lastOrderAt",
-        "recencyDays", "r", "f", "m", "rfmSegment", "cluster", "lifecycle", "pAlive", "expectedOrders", "expectedAov",
+        "recencyDays", "r", "f", "m", "rfmSegment", "cluster", "lifecycle", "pAlive", "churnRisk", "interPurchaseDays",
+        "expectedOrders", "expectedAov",
         "clv", "nextOrderAt", "explanation", "computedAt")
       SELECT v.id, ${shopId}, v.orders, v.spent, v.first, v.last, v.recency, v.r, v.f, v.m, v.rfm, v.cluster, v.lifecycle,
-        v.palive, v.expected, v.aov, v.clv, v.next, v.explanation, ${computedAt}
+        v.palive, v.churn, v.gaps, v.expected, v.aov, v.clv, v.next, v.explanation, ${computedAt}
       FROM unnest(
         ${range.map((i) => s.customerIds[i])}::bigint[],
         ${range.map((i) => Math.round(s.orderCount[i]))}::int[],
@@ -56,18 +59,22 @@ export async function writeScores(db: Db, shopId: number, s: ScoreColumns, compu
         ${range.map((i) => s.cluster[i])}::int[],
         ${range.map((i) => s.lifecycle[i])}::text[],
         ${range.map((i) => finite(s.pAlive[i]))}::float8[],
+        ${range.map((i) => finite(s.churnRisk[i]))}::float8[],
+        ${range.map((i) => finite(s.interPurchaseDays[i]))}::float8[],
         ${range.map((i) => finite(s.expectedOrders[i]))}::float8[],
         ${range.map((i) => finite(s.expectedAov[i]))}::float8[],
         ${range.map((i) => finite(s.clv[i]))}::float8[],
         ${range.map((i) => isoOrNull(s.nextOrderAt[i]))}::timestamp(3)[],
         ${range.map((i) => s.explanation[i] ?? "")}::text[]
-      ) AS v(id, orders, spent, first, last, recency, r, f, m, rfm, cluster, lifecycle, palive, expected, aov, clv, next, explanation)
+      ) AS v(id, orders, spent, first, last, recency, r, f, m, rfm, cluster, lifecycle, palive, churn, gaps, expected, aov, clv,
+            next, explanation)
       ON CONFLICT ("customerId") DO UPDATE SET
         "orderCount" = EXCLUDED."orderCount", "totalSpent" = EXCLUDED."totalSpent",
         "firstOrderAt" = EXCLUDED."firstOrderAt", "lastOrderAt" = EXCLUDED."lastOrderAt",
         "recencyDays" = EXCLUDED."recencyDays", "r" = EXCLUDED."r", "f" = EXCLUDED."f", "m" = EXCLUDED."m",
         "rfmSegment" = EXCLUDED."rfmSegment", "cluster" = EXCLUDED."cluster", "lifecycle" = EXCLUDED."lifecycle",
-        "pAlive" = EXCLUDED."pAlive", "expectedOrders" = EXCLUDED."expectedOrders", "expectedAov" = EXCLUDED."expectedAov",
+        "pAlive" = EXCLUDED."pAlive", "churnRisk" = EXCLUDED."churnRisk", "interPurchaseDays" = EXCLUDED."interPurchaseDays",
+        "expectedOrders" = EXCLUDED."expectedOrders", "expectedAov" = EXCLUDED."expectedAov",
         "clv" = EXCLUDED."clv", "nextOrderAt" = EXCLUDED."nextOrderAt", "explanation" = EXCLUDED."explanation",
         "computedAt" = EXCLUDED."computedAt"`;
   }

@@ -1,7 +1,7 @@
 import type { Db } from "~/db.server";
 import type { Prisma, SegmentKind } from "~/generated/prisma/client";
 import { analyzeShop, segmentKeysOf, type ShopAnalysis } from "~/segmentation";
-import { evaluateRule, parseRule, RuleError, type Rule, type RuleField } from "~/segmentation/rules";
+import { evaluateRule, parseRule, ruleOf, RuleError, type Rule, type RuleField } from "~/segmentation/rules";
 import { CHURN_RISK_LEVELS, LIFECYCLE_STAGES, RFM_SEGMENTS } from "~/segmentation/segments";
 import { shopSettings } from "~/settings";
 import { loadTransactions, utcOffsetMinutes } from "~/compute/load.server";
@@ -65,7 +65,7 @@ export async function computeShop(db: Db, shopId: number, runId: bigint, asOf = 
   const rules: { key: string; rule: Rule }[] = [];
   for (const segment of ruleSegments) {
     try {
-      rules.push({ key: segment.key, rule: parseRule((segment.definition as { rule?: unknown }).rule) });
+      rules.push({ key: segment.key, rule: parseRule(ruleOf(segment.definition)) });
     } catch (error) {
       if (!(error instanceof RuleError)) throw error;
       ruleErrors[segment.key] = error.message;
@@ -152,6 +152,8 @@ function scoreColumns(analysis: ShopAnalysis) {
     cluster: Int32Array.from(c.cluster, (k) => k + 1),
     lifecycle: Array.from(c.lifecycle, (s) => LIFECYCLE_STAGES[s].key),
     pAlive: f.pAlive,
+    churnRisk: f.churnRisk,
+    interPurchaseDays: f.interPurchaseDays,
     expectedOrders: f.expectedOrders,
     expectedAov: f.expectedOrderValue,
     clv: f.clv,

@@ -1,5 +1,5 @@
 import { Prisma } from "~/generated/prisma/client";
-import { validateRule, type NumericOp, type Rule, type RuleField, type RuleNode } from "~/segmentation/rules";
+import { ruleOf, validateRule, type NumericOp, type Rule, type RuleField, type RuleNode } from "~/segmentation/rules";
 import { db, notFound, type ShopContext } from "./shop.server";
 
 // Rule segments in the admin: load, save, and a live count preview. The preview translates the
@@ -31,11 +31,11 @@ function fieldSql(field: RuleField, now: Date): Prisma.Sql {
     case "tenureDays":
       return Prisma.sql`(EXTRACT(EPOCH FROM (${now}::timestamp - s."firstOrderAt")) / ${DAY_SECONDS})`;
     case "interPurchaseDays":
-      return Prisma.sql`(EXTRACT(EPOCH FROM (s."lastOrderAt" - s."firstOrderAt")) / ${DAY_SECONDS} / NULLIF(s."orderCount" - 1, 0))`;
+      return Prisma.sql`s."interPurchaseDays"`;
     case "pAlive":
       return Prisma.sql`s."pAlive"`;
     case "churnRisk":
-      return Prisma.sql`(1 - s."pAlive")`;
+      return Prisma.sql`s."churnRisk"`;
     case "expectedOrders":
       return Prisma.sql`s."expectedOrders"`;
     case "expectedOrderValue":
@@ -61,7 +61,7 @@ export function ruleSql(node: RuleNode, now: Date): Prisma.Sql {
     case "spend":
     case "orderCount": {
       const since = new Date(now.getTime() - node.days * DAY_SECONDS * 1000);
-      const total = node.field === "spend" ? Prisma.sql`sum(o."totalPrice" - o."totalRefunded")` : Prisma.sql`count(*)`;
+      const total = node.field === "spend" ? Prisma.sql`sum(GREATEST(0, o."totalPrice" - o."totalRefunded"))` : Prisma.sql`count(*)`;
       return Prisma.sql`(SELECT COALESCE(${total}, 0)::float8 FROM "Order" o WHERE ${liveOrders} AND o."processedAt" >= ${since}) ${SQL_OPS[node.op]} ${node.value}`;
     }
     case "productType": {
@@ -120,7 +120,7 @@ export function validateRuleForm(form: RuleForm): string[] {
 export async function loadRuleSegment(shop: ShopContext, key: string) {
   const segment = await db.segment.findUnique({ where: { shopId_key: { shopId: shop.id, key } } });
   if (!segment || segment.kind !== "RULE") throw notFound("Rule segment not found");
-  return { key: segment.key, name: segment.name, rule: segment.definition as unknown as Rule };
+  return { key: segment.key, name: segment.name, rule: ruleOf(segment.definition) as Rule };
 }
 
 /** Creates a rule segment (new key from its name) or updates the one at `key`. */
@@ -128,7 +128,7 @@ export async function saveRuleSegment(shop: ShopContext, key: string | null, nam
   if (key) {
     const { count } = await db.segment.updateMany({
       where: { shopId: shop.id, key, kind: "RULE" },
-      data: { name, description, definition: rule as object },
+      data: { name, description, definition: { rule } as object },
     });
     if (count === 0) throw notFound("Rule segment not found");
     return key;
@@ -138,6 +138,6 @@ export async function saveRuleSegment(shop: ShopContext, key: string | null, nam
   const used = new Set(taken.map((t) => t.key));
   let candidate = base;
   for (let n = 2; used.has(candidate); n++) candidate = `${base}-${n}`;
-  await db.segment.create({ data: { shopId: shop.id, key: candidate, kind: "RULE", name, description, definition: rule as object } });
+  await db.segment.create({ data: { shopId: shop.id, key: candidate, kind: "RULE", name, description, definition: { rule } as object } });
   return candidate;
 }

@@ -1,7 +1,7 @@
 import type { Prisma } from "~/generated/prisma/client";
 import type { SegmentKind } from "~/generated/prisma/client";
 import type { ShopSettings } from "~/settings";
-import { describeRule, validateRule, type Rule } from "~/segmentation/rules";
+import { describeRule, ruleOf, validateRule, type Rule } from "~/segmentation/rules";
 import { db, notFound, type ShopContext } from "./shop.server";
 
 // Segment list and detail for the admin. Sizes and revenue come from the newest snapshot the
@@ -93,8 +93,9 @@ export async function findSegment(shop: ShopContext, key: string) {
 
 /** A rule segment's rule in plain words (null for engine segments or an unreadable rule). */
 export function ruleText(kind: SegmentKind, definition: unknown): string | null {
-  if (kind !== "RULE" || validateRule(definition).length > 0) return null;
-  return describeRule(definition as Rule);
+  const rule = ruleOf(definition);
+  if (kind !== "RULE" || validateRule(rule).length > 0) return null;
+  return describeRule(rule as Rule);
 }
 
 export async function segmentSummary(shop: ShopContext, key: string, now = new Date()): Promise<SegmentRow & { ruleText: string | null }> {

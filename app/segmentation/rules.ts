@@ -197,3 +197,14 @@ export function describeRule(rule: RuleNode): string {
       return `${RULE_FIELDS[rule.field]} ${OP_WORDS[rule.op]} ${rule.value}`;
   }
 }
+
+/** A rule segment's stored definition: the rule plus what the last run reported about it. */
+export interface RuleDefinition {
+  rule: unknown;
+  error?: string | null;
+}
+
+/** The rule inside a stored Segment.definition (undefined when there is none). */
+export function ruleOf(definition: unknown): unknown {
+  return definition && typeof definition === "object" ? (definition as Partial<RuleDefinition>).rule : undefined;
+}

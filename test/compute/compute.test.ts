@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { queues } from "~/queues.server";
+import { previewRuleCount } from "~/models/rule-segments.server";
+import { requireShop } from "~/models/shop.server";
+import { parseRule, ruleOf } from "~/segmentation/rules";
 import { startEmulatedApp, type EmulatedApp } from "../helpers/emulated-app";
 import { waitFor } from "../helpers/shops";
 
@@ -107,6 +110,12 @@ describe("compute", () => {
     const members = await db.membership.findMany({ where: { shopId, segmentKey: "rule-big-spenders" } });
     expect(members.length).toBeGreaterThan(0);
     expect(new Set(members.map((m) => m.customerId.toString()))).toEqual(new Set(expected.map((e) => e.id.toString())));
+
+    // The admin's live preview counts the same customers the run put in the segment.
+    const segment = await db.segment.findUniqueOrThrow({ where: { shopId_key: { shopId, key: "rule-big-spenders" } } });
+    const shop = await requireShop((await db.shop.findUniqueOrThrow({ where: { id: shopId } })).domain);
+    const preview = await previewRuleCount(shop, parseRule(ruleOf(segment.definition)));
+    expect(preview.matches).toBe(members.length);
   });
 
   it("holds out a stable share of every segment as a control group when asked", async () => {

@@ -154,7 +154,7 @@ describe("admin loaders with 100 customers", () => {
     expect(statusOf(await call(customerLoader, shop.domain, "/app/customers/abc", { id: "abc" }))).toBe(404);
     expect(statusOf(await call(segmentLoader, shop.domain, "/app/segments/nope", { key: "nope" }))).toBe(404);
     expect(statusOf(await call(exportLoader, shop.domain, "/app/export/nope", { segment: "nope" }))).toBe(404);
-    await db.segment.create({ data: { shopId: other.shopId, key: "rule-theirs", kind: "RULE", name: "Theirs", definition: { all: [{ field: "clv", op: ">", value: 1 }] } } });
+    await db.segment.create({ data: { shopId: other.shopId, key: "rule-theirs", kind: "RULE", name: "Theirs", definition: { rule: { all: [{ field: "clv", op: ">", value: 1 }] } } } });
     expect(statusOf(await call(ruleLoader, shop.domain, "/app/rules/rule-theirs", { key: "rule-theirs" }))).toBe(404);
     expect(statusOf(await call(segmentLoader, shop.domain, "/app/segments/rule-theirs", { key: "rule-theirs" }))).toBe(404);
   });
@@ -221,7 +221,7 @@ describe("admin loaders with 100 customers", () => {
     expect(saved.status).toBe(302);
     expect(saved.headers.get("Location")).toBe("/app/segments/rule-big-spenders?saved=1");
     const segment = await db.segment.findUniqueOrThrow({ where: { shopId_key: { shopId: shop.shopId, key: "rule-big-spenders" } } });
-    expect(segment).toMatchObject({ kind: "RULE", name: "Big spenders", definition: rule });
+    expect(segment).toMatchObject({ kind: "RULE", name: "Big spenders", definition: { rule } });
     const edit = await call<{ key: string; rule: unknown }>(ruleLoader, shop.domain, "/app/rules/rule-big-spenders", { key: "rule-big-spenders" });
     expect(edit.rule).toEqual(rule);
   });
