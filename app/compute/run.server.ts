@@ -176,4 +176,7 @@ async function upsertEngineSegments(db: Db, shopId: number, analysis: ShopAnalys
       update: { name: segment.name, description, definition },
     });
   }
+  // Fewer clusters than last run: the surplus ones are gone (their members move in this run;
+  // the push deletes their Shopify segments and tags from its own records).
+  await db.segment.deleteMany({ where: { shopId, kind: "CLUSTER", key: { notIn: analysis.clusters.map((c) => c.key) } } });
 }

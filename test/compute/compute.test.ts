@@ -146,6 +146,28 @@ describe("compute", () => {
     await db.shop.update({ where: { id: shopId }, data: { settings: shop.settings as object } });
   });
 
+  it("drops clusters that a run with fewer clusters no longer has", async () => {
+    const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId } });
+    const recomputeWithK = async (k: number) => {
+      await db.shop.update({ where: { id: shopId }, data: { settings: { ...(shop.settings as object), kMin: k, kMax: k } } });
+      const before = await db.run.count({ where: { shopId, kind: "COMPUTE" } });
+      await queues().enqueue("compute", { shopId, trigger: "test" }, { jobId: `compute-${shopId}`, removeOnComplete: true });
+      await waitFor(
+        async () => {
+          const runs = await db.run.findMany({ where: { shopId, kind: "COMPUTE" }, orderBy: { id: "asc" } });
+          return runs.length > before && runs[runs.length - 1].status === "SUCCEEDED";
+        },
+        { timeoutMs: 60_000, what: `a recompute with k = ${k}` },
+      );
+      return (await db.segment.findMany({ where: { shopId, kind: "CLUSTER" }, orderBy: { key: "asc" } })).map((c) => c.key);
+    };
+    expect(await recomputeWithK(4)).toEqual(["cluster-1", "cluster-2", "cluster-3", "cluster-4"]);
+    expect(await recomputeWithK(2)).toEqual(["cluster-1", "cluster-2"]);
+    const stray = await db.membership.count({ where: { shopId, segmentKey: { in: ["cluster-3", "cluster-4"] } } });
+    expect(stray).toBe(0);
+    await db.shop.update({ where: { id: shopId }, data: { settings: shop.settings as object } });
+  });
+
   it("moves a customer within the debounce window when an order webhook arrives", async () => {
     const store = env.emu.shop(env.shop);
     // A one-time buyer from long ago: after a big new order they can no longer be "lost"-ish.
