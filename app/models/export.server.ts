@@ -1,4 +1,4 @@
-import type { Prisma } from "~/generated/prisma/client";
+import type { MemberRecord } from "./members.server";
 import { db, type ShopContext } from "./shop.server";
 
 // Segment members as CSV, streamed in batches (keyset on customer id): a million-member segment
@@ -21,19 +21,7 @@ export const MEMBER_CSV_COLUMNS = [
   "rfm_segment",
 ] as const;
 
-interface ExportRow {
-  id: bigint;
-  shopifyId: bigint;
-  email: string | null;
-  firstName: string | null;
-  lastName: string | null;
-  control: boolean;
-  since: Date;
-  orderCount: number | null;
-  totalSpent: Prisma.Decimal | null;
-  clv: number | null;
-  pAlive: number | null;
-  lastOrderAt: Date | null;
+interface ExportRow extends MemberRecord {
   rfmSegment: string | null;
 }
 

@@ -74,7 +74,8 @@ export function memberQueryFrom(url: URL): MemberQuery {
   };
 }
 
-interface RawMember {
+/** A member as the member queries read it: customer, membership and score columns. */
+export interface MemberRecord {
   id: bigint;
   shopifyId: bigint;
   firstName: string | null;
@@ -87,6 +88,9 @@ interface RawMember {
   clv: number | null;
   pAlive: number | null;
   lastOrderAt: Date | null;
+}
+
+interface RawMember extends MemberRecord {
   sortValue: number;
 }
 
