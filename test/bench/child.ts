@@ -9,6 +9,8 @@ async function run(): Promise<unknown> {
       return (await import("./engine")).benchEngine(Number(arg));
     case "webhooks":
       return (await import("./webhooks")).benchWebhooks(Number(arg || 10));
+    case "admin":
+      return (await import("./admin")).benchAdmin(Number(arg));
     case "backfill":
       return (await import("./backfill")).benchBackfill(Number(arg));
     case "push": {

@@ -1,4 +1,4 @@
-// `npm run bench [-- --json] [--quick] [--only engine,webhooks,backfill,push]`: every benchmark,
+// `npm run bench [-- --json] [--quick] [--only engine,webhooks,backfill,push,admin]`: every benchmark,
 // each in its own process, printed as a table (or JSON) with the machine it ran on.
 import { spawn } from "node:child_process";
 import { cpus, totalmem } from "node:os";
@@ -24,6 +24,7 @@ const plan: { name: string; bench: string; arg: string }[] = [
   { name: "webhook intake", bench: "webhooks", arg: quick ? "5" : "15" },
   { name: "back-fill + compute", bench: "backfill", arg: quick ? "20000" : "340000" },
   { name: "push, 100k-customer delta", bench: "push", arg: quick ? "20000" : "100000" },
+  { name: "admin pages, 1M customers", bench: "admin", arg: quick ? "100000" : "1000000" },
 ];
 
 function runChild(bench: string, arg: string): Promise<{ figures: unknown; maxRssMB: number }> {

@@ -156,7 +156,7 @@ describe("admin UI in Chromium", () => {
     });
     await frame.getByText("Customers who predicted lifetime value over 600.").waitFor();
     const saved = await db.segment.findUniqueOrThrow({ where: { shopId_key: { shopId: shop.shopId, key: "rule-high-value" } } });
-    expect(saved.definition).toEqual({ all: [{ field: "clv", op: ">", value: 600 }] });
+    expect(saved.definition).toEqual({ rule: { all: [{ field: "clv", op: ">", value: 600 }] } });
   });
 
   it("shows cohorts in both modes", async () => {
