@@ -1,8 +1,10 @@
 import { db, type ShopContext } from "./shop.server";
 
 // Retention by acquisition month: customers grouped by the month of their first order, and for
-// each later month how many ordered again and what they spent. One GROUP BY in PostgreSQL;
-// the table is bounded to the last `months` cohorts × `months` offsets.
+// each later month how many ordered again and what they spent. Each compute run stores the
+// engine's cohort table (shop time zone) with its model, so the page reads that; before the
+// first run it falls back to one GROUP BY over the orders. Bounded to the last `months`
+// cohorts × `months` offsets.
 
 export interface CohortRow {
   month: string;
@@ -13,6 +15,20 @@ export interface CohortRow {
 }
 
 export async function cohortTable(shop: ShopContext, months = 12, now = new Date()): Promise<CohortRow[]> {
+  const stored = await db.shopModel.findUnique({ where: { shopId: shop.id }, select: { params: true } });
+  const computed = (stored?.params as { cohorts?: { rows: CohortRow[] } } | undefined)?.cohorts;
+  if (computed) {
+    return computed.rows.slice(-months).map((row) => ({
+      month: row.month,
+      customers: row.customers,
+      retained: row.retained.slice(0, months),
+      revenue: row.revenue.slice(0, months).map((value) => Math.round(value * 100) / 100),
+    }));
+  }
+  return cohortsFromOrders(shop, months, now);
+}
+
+async function cohortsFromOrders(shop: ShopContext, months: number, now: Date): Promise<CohortRow[]> {
   const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (months - 1), 1));
   const [sizes, cells] = await Promise.all([
     db.$queryRaw<{ month: string; customers: bigint }[]>`

@@ -3,6 +3,7 @@ import db from "~/db.server";
 import { queues } from "~/queues.server";
 import { previewRuleCount } from "~/models/rule-segments.server";
 import { requireShop } from "~/models/shop.server";
+import { cohortTable } from "~/models/cohorts.server";
 import { parseRule, ruleOf } from "~/segmentation/rules";
 import { startEmulatedApp, type EmulatedApp } from "../helpers/emulated-app";
 import { waitFor } from "../helpers/shops";
@@ -73,6 +74,11 @@ describe("compute", () => {
     }
     const model = await db.shopModel.findUniqueOrThrow({ where: { shopId } });
     expect(model.runId).toBe(run.id);
+
+    // The admin's cohort page shows the run's cohort table: every scored customer in one month.
+    const cohorts = await cohortTable(await requireShop(env.shop), 36);
+    expect(cohorts.reduce((sum, row) => sum + row.customers, 0)).toBe(scores);
+    for (const row of cohorts) expect(row.retained[0]).toBe(row.customers);
   });
 
   it("evaluates a merchant rule segment in the next run and reports an invalid one", async () => {
