@@ -8,11 +8,12 @@ export async function onShopInstalled(domain: string): Promise<void> {
     create: { domain },
     update: { uninstalledAt: null },
   });
-  const activeSync = await db.run.findFirst({
-    where: { shopId: shop.id, kind: "SYNC", status: { in: ["QUEUED", "RUNNING"] } },
+  // One back-fill per shop; Settings → Resync runs another. (A reinstall after a gap does not
+  // catch up on its own yet: orders placed while uninstalled arrive only with a resync.)
+  const sync = await db.run.findFirst({
+    where: { shopId: shop.id, kind: "SYNC", status: { in: ["QUEUED", "RUNNING", "SUCCEEDED"] } },
   });
-  const hasSynced = await db.run.findFirst({ where: { shopId: shop.id, kind: "SYNC", status: "SUCCEEDED" } });
-  if (activeSync || hasSynced) return;
+  if (sync) return;
   await startSync(shop.id, "install");
 }
 

@@ -1,11 +1,11 @@
 import type { Db } from "~/db.server";
 import type { FittedModel } from "~/segmentation/types";
 import { scoreCustomer, summarizeOrders } from "~/segmentation";
-import { evaluateRule, parseRule, ruleOf, RuleError, type Rule, type RuleField } from "~/segmentation/rules";
+import type { RuleField } from "~/segmentation/rules";
 import { shopSettings } from "~/settings";
 import { loadTransactions } from "~/compute/load.server";
-import { holdoutUnit, replaceMemberships, writeScores, type DesiredMemberships } from "~/compute/persist.server";
-import { buildRuleContext } from "~/compute/rule-context.server";
+import { isHeldOut, replaceMemberships, writeScores, type DesiredMemberships } from "~/compute/persist.server";
+import { evaluateRuleSegments, loadRuleSegments } from "~/compute/rule-context.server";
 
 // The dynamic path: one customer's orders changed, so score just them against the shop's last
 // fitted model (no refit) and move them between segments now rather than at the next full run.
@@ -34,36 +34,27 @@ export async function rescoreCustomer(db: Db, shopId: number, customerShopifyId:
   const one = (v: number) => Float64Array.of(v);
   const engineKeys = Object.values(score.segmentKeys);
   const keys = [...engineKeys];
-  const ruleSegments = await db.segment.findMany({ where: { shopId, kind: "RULE" } });
-  const rules: { key: string; rule: Rule }[] = [];
-  for (const segment of ruleSegments) {
-    try {
-      rules.push({ key: segment.key, rule: parseRule(ruleOf(segment.definition)) });
-    } catch (error) {
-      if (!(error instanceof RuleError)) throw error; // reported by the full run
-    }
-  }
-  if (rules.length > 0) {
-    const context = await buildRuleContext(
-      {
-        db,
-        shopId,
-        customerIds: [id],
-        sourceIndex: Int32Array.of(0),
-        transactions: columns,
-        feature: (field: RuleField) => one(f[field]),
-        inSegment: (key) => Uint8Array.of(engineKeys.includes(key) ? 1 : 0),
-        asOf: latest,
-      },
-      rules.map((r) => r.rule),
-    );
-    for (const { key, rule } of rules) if (evaluateRule(rule, context)[0]) keys.push(key);
-  }
+  // Invalid rules are skipped here; the full run reports them.
+  const { rules } = await loadRuleSegments(db, shopId);
+  const ruleMembers = await evaluateRuleSegments(
+    {
+      db,
+      shopId,
+      customerIds: [id],
+      sourceIndex: Int32Array.of(0),
+      transactions: columns,
+      feature: (field: RuleField) => one(f[field]),
+      inSegment: (key) => Uint8Array.of(engineKeys.includes(key) ? 1 : 0),
+      asOf: latest,
+    },
+    rules,
+  );
+  for (const [key, mask] of ruleMembers) if (mask[0]) keys.push(key);
   const controlShare = shopSettings((await db.shop.findUniqueOrThrow({ where: { id: shopId } })).settings).controlShare;
   const desired: DesiredMemberships = {
     customerId: keys.map(() => id),
     segmentKey: keys,
-    control: keys.map((key) => controlShare > 0 && holdoutUnit(id, key) < controlShare),
+    control: keys.map((key) => isHeldOut(id, key, controlShare)),
   };
   // Memberships first, then the score: a reader who sees the new score sees its segments too.
   await replaceMemberships(db, shopId, stored.runId, desired, { customerIds: [id] });

@@ -87,6 +87,11 @@ export function holdoutUnit(customerId: string, segmentKey: string): number {
   return createHash("sha1").update(`${customerId}:${segmentKey}`).digest().readUInt32BE(0) / 2 ** 32;
 }
 
+/** Whether the customer is held out of the segment as its control group (`share` of 0 = nobody). */
+export function isHeldOut(customerId: string, segmentKey: string, share: number): boolean {
+  return share > 0 && holdoutUnit(customerId, segmentKey) < share;
+}
+
 export interface DesiredMemberships {
   customerId: string[];
   segmentKey: string[];

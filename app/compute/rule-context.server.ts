@@ -1,5 +1,6 @@
 import type { Db } from "~/db.server";
-import type { Rule, RuleCondition, RuleContext, RuleField, RuleNode } from "~/segmentation/rules";
+import type { Segment } from "~/generated/prisma/client";
+import { evaluateRule, parseRule, RuleError, ruleOf, type Rule, type RuleCondition, type RuleContext, type RuleField, type RuleNode } from "~/segmentation/rules";
 import type { TransactionColumns } from "~/segmentation/types";
 
 // Builds the columns rule segments are evaluated on, aligned with one analysis's customers.
@@ -87,4 +88,37 @@ export async function buildRuleContext(input: RuleContextInput, rules: Rule[]): 
     boughtProductType: (type, days) => productMasks.get(`${type.toLowerCase()}|${days ?? ""}`) ?? new Uint8Array(n),
     hasTag: (tag) => tagMasks.get(tag.toLowerCase()) ?? new Uint8Array(n),
   };
+}
+
+export interface RuleSegments {
+  segments: Segment[];
+  /** The valid rules, by segment key. */
+  rules: { key: string; rule: Rule }[];
+  /** Why a stored rule is invalid, by segment key: reported, never fatal. */
+  errors: Record<string, string>;
+}
+
+/** The shop's rule segments, each rule validated again as it is used. */
+export async function loadRuleSegments(db: Db, shopId: number): Promise<RuleSegments> {
+  const segments = await db.segment.findMany({ where: { shopId, kind: "RULE" } });
+  const rules: RuleSegments["rules"] = [];
+  const errors: Record<string, string> = {};
+  for (const segment of segments) {
+    try {
+      rules.push({ key: segment.key, rule: parseRule(ruleOf(segment.definition)) });
+    } catch (error) {
+      if (!(error instanceof RuleError)) throw error;
+      errors[segment.key] = error.message;
+    }
+  }
+  return { segments, rules, errors };
+}
+
+/** Which of the input's customers each rule selects (a mask per segment key). */
+export async function evaluateRuleSegments(input: RuleContextInput, rules: RuleSegments["rules"]): Promise<Map<string, Uint8Array>> {
+  const members = new Map<string, Uint8Array>();
+  if (rules.length === 0) return members;
+  const context = await buildRuleContext(input, rules.map((r) => r.rule));
+  for (const { key, rule } of rules) members.set(key, evaluateRule(rule, context));
+  return members;
 }

@@ -1,12 +1,12 @@
 import type { Db } from "~/db.server";
 import type { Prisma, SegmentKind } from "~/generated/prisma/client";
 import { analyzeShop, segmentKeysOf, type ShopAnalysis } from "~/segmentation";
-import { evaluateRule, parseRule, ruleOf, RuleError, type Rule, type RuleField } from "~/segmentation/rules";
+import type { RuleField } from "~/segmentation/rules";
 import { CHURN_RISK_LEVELS, LIFECYCLE_STAGES, RFM_SEGMENTS } from "~/segmentation/segments";
 import { shopSettings } from "~/settings";
 import { loadTransactions, utcOffsetMinutes } from "~/compute/load.server";
-import { holdoutUnit, replaceMemberships, writeScores, writeSnapshots, type DesiredMemberships } from "~/compute/persist.server";
-import { buildRuleContext } from "~/compute/rule-context.server";
+import { isHeldOut, replaceMemberships, writeScores, writeSnapshots, type DesiredMemberships } from "~/compute/persist.server";
+import { evaluateRuleSegments, loadRuleSegments } from "~/compute/rule-context.server";
 
 // One full recompute of a shop: orders → engine → scores, segments, memberships, snapshots
 // and the fitted model (kept so a single customer can be re-scored between full runs).
@@ -60,36 +60,22 @@ export async function computeShop(db: Db, shopId: number, runId: bigint, asOf = 
   };
 
   // Rule segments: validated again at run time; a broken rule is reported, not fatal.
-  const ruleSegments = await db.segment.findMany({ where: { shopId, kind: "RULE" } });
-  const ruleErrors: Record<string, string> = {};
-  const rules: { key: string; rule: Rule }[] = [];
-  for (const segment of ruleSegments) {
-    try {
-      rules.push({ key: segment.key, rule: parseRule(ruleOf(segment.definition)) });
-    } catch (error) {
-      if (!(error instanceof RuleError)) throw error;
-      ruleErrors[segment.key] = error.message;
-    }
-  }
-  const ruleMembers = new Map<string, Uint8Array>();
-  if (rules.length > 0) {
-    const context = await buildRuleContext(
-      {
-        db,
-        shopId,
-        customerIds: customers.ids,
-        sourceIndex: customers.sourceIndex,
-        transactions: columns,
-        feature: (field: RuleField) => customers.features[field],
-        inSegment,
-        asOf: asOf.getTime(),
-      },
-      rules.map((r) => r.rule),
-    );
-    for (const { key, rule } of rules) ruleMembers.set(key, evaluateRule(rule, context));
-  }
-  for (const segment of ruleSegments) {
-    const error = ruleErrors[segment.key] ?? null;
+  const ruleSegments = await loadRuleSegments(db, shopId);
+  const ruleMembers = await evaluateRuleSegments(
+    {
+      db,
+      shopId,
+      customerIds: customers.ids,
+      sourceIndex: customers.sourceIndex,
+      transactions: columns,
+      feature: (field: RuleField) => customers.features[field],
+      inSegment,
+      asOf: asOf.getTime(),
+    },
+    ruleSegments.rules,
+  );
+  for (const segment of ruleSegments.segments) {
+    const error = ruleSegments.errors[segment.key] ?? null;
     const definition = { ...(segment.definition as Prisma.JsonObject), error };
     await db.segment.update({ where: { id: segment.id }, data: { definition } });
   }
@@ -98,7 +84,7 @@ export async function computeShop(db: Db, shopId: number, runId: bigint, asOf = 
   const add = (c: number, key: string) => {
     desired.customerId.push(customers.ids[c]);
     desired.segmentKey.push(key);
-    desired.control.push(settings.controlShare > 0 && holdoutUnit(customers.ids[c], key) < settings.controlShare);
+    desired.control.push(isHeldOut(customers.ids[c], key, settings.controlShare));
   };
   for (let c = 0; c < n; c++) {
     for (const key of engineKeys[c]) add(c, key);
@@ -125,8 +111,8 @@ export async function computeShop(db: Db, shopId: number, runId: bigint, asOf = 
     customers: n,
     orders: orderCount,
     segments: analysis.segments.length,
-    ruleSegments: rules.length,
-    ruleErrors,
+    ruleSegments: ruleSegments.rules.length,
+    ruleErrors: ruleSegments.errors,
     memberships: change.total,
     entered: change.entered,
     left: change.left,

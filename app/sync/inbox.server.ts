@@ -43,11 +43,6 @@ export async function storeWebhooks(db: Db, hooks: IncomingWebhook[]): Promise<(
   });
 }
 
-/** Stores one delivery; returns the new row id, or undefined when it was a duplicate. */
-export async function storeWebhook(db: Db, hook: IncomingWebhook): Promise<bigint | undefined> {
-  return (await storeWebhooks(db, [hook]))[0];
-}
-
 export const ingestJobId = (webhookEventId: bigint | string) => `wh-${webhookEventId}`;
 
 /** Queues rows for the ingest worker; gives up after `timeoutMs` (Redis down) so a request never hangs. */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { queues } from "~/queues.server";
+import { enqueueCompute } from "~/jobs/compute.server";
 import { previewRuleCount } from "~/models/rule-segments.server";
 import { requireShop } from "~/models/shop.server";
 import { cohortTable } from "~/models/cohorts.server";
@@ -28,6 +29,20 @@ afterAll(async () => {
   await env?.close();
   await queues().close();
 });
+
+/** Queues a full recompute the way the app does and waits for it to succeed. */
+async function recompute(what: string) {
+  const before = await db.run.count({ where: { shopId, kind: "COMPUTE" } });
+  await enqueueCompute(queues(), shopId, "test");
+  return waitFor(
+    async () => {
+      const runs = await db.run.findMany({ where: { shopId, kind: "COMPUTE" }, orderBy: { id: "asc" } });
+      const last = runs[runs.length - 1];
+      return runs.length > before && last.status === "SUCCEEDED" ? last : undefined;
+    },
+    { timeoutMs: 60_000, what },
+  );
+}
 
 describe("compute", () => {
   it("scores every buying customer and puts each in exactly one segment of every engine kind", async () => {
@@ -94,16 +109,7 @@ describe("compute", () => {
     await db.segment.create({
       data: { shopId, key: "rule-broken", kind: "RULE", name: "Broken", definition: { rule: { all: [{ field: "nope", op: ">", value: 1 }] } } },
     });
-    const before = await db.run.count({ where: { shopId, kind: "COMPUTE" } });
-    await queues().enqueue("compute", { shopId, trigger: "test" }, { jobId: `compute-${shopId}`, removeOnComplete: true });
-    const run = await waitFor(
-      async () => {
-        const runs = await db.run.findMany({ where: { shopId, kind: "COMPUTE" }, orderBy: { id: "asc" } });
-        const last = runs[runs.length - 1];
-        return runs.length > before && last.status === "SUCCEEDED" ? last : undefined;
-      },
-      { timeoutMs: 60_000, what: "the second compute" },
-    );
+    const run = await recompute("the second compute");
     expect((run.counts as { ruleErrors: Record<string, string> }).ruleErrors["rule-broken"]).toMatch(/unknown field "nope"/);
 
     const expected = await db.$queryRaw<{ id: bigint }[]>`
@@ -127,26 +133,18 @@ describe("compute", () => {
   it("holds out a stable share of every segment as a control group when asked", async () => {
     const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId } });
     await db.shop.update({ where: { id: shopId }, data: { settings: { ...(shop.settings as object), controlShare: 0.2 } } });
-    const recompute = async () => {
-      const before = await db.run.count({ where: { shopId, kind: "COMPUTE" } });
-      await queues().enqueue("compute", { shopId, trigger: "test" }, { jobId: `compute-${shopId}`, removeOnComplete: true });
-      await waitFor(
-        async () => {
-          const runs = await db.run.findMany({ where: { shopId, kind: "COMPUTE" }, orderBy: { id: "asc" } });
-          return runs.length > before && runs[runs.length - 1].status === "SUCCEEDED";
-        },
-        { timeoutMs: 60_000, what: "a recompute" },
-      );
+    const heldOut = async () => {
+      await recompute("a recompute");
       return db.membership.findMany({ where: { shopId, control: true }, select: { customerId: true, segmentKey: true } });
     };
-    const first = await recompute();
+    const first = await heldOut();
     const sizes = await db.membership.groupBy({ by: ["segmentKey"], where: { shopId }, _count: true });
     for (const { segmentKey, _count } of sizes.filter((s) => s._count >= 200)) {
       const held = first.filter((m) => m.segmentKey === segmentKey).length;
       expect(held / _count, segmentKey).toBeGreaterThan(0.12);
       expect(held / _count, segmentKey).toBeLessThan(0.28);
     }
-    const again = await recompute();
+    const again = await heldOut();
     const key = (m: { customerId: bigint; segmentKey: string }) => `${m.customerId}:${m.segmentKey}`;
     expect(new Set(again.map(key))).toEqual(new Set(first.map(key)));
     await db.shop.update({ where: { id: shopId }, data: { settings: shop.settings as object } });
@@ -156,15 +154,7 @@ describe("compute", () => {
     const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId } });
     const recomputeWithK = async (k: number) => {
       await db.shop.update({ where: { id: shopId }, data: { settings: { ...(shop.settings as object), kMin: k, kMax: k } } });
-      const before = await db.run.count({ where: { shopId, kind: "COMPUTE" } });
-      await queues().enqueue("compute", { shopId, trigger: "test" }, { jobId: `compute-${shopId}`, removeOnComplete: true });
-      await waitFor(
-        async () => {
-          const runs = await db.run.findMany({ where: { shopId, kind: "COMPUTE" }, orderBy: { id: "asc" } });
-          return runs.length > before && runs[runs.length - 1].status === "SUCCEEDED";
-        },
-        { timeoutMs: 60_000, what: `a recompute with k = ${k}` },
-      );
+      await recompute(`a recompute with k = ${k}`);
       return (await db.segment.findMany({ where: { shopId, kind: "CLUSTER" }, orderBy: { key: "asc" } })).map((c) => c.key);
     };
     expect(await recomputeWithK(4)).toEqual(["cluster-1", "cluster-2", "cluster-3", "cluster-4"]);

@@ -1,4 +1,3 @@
-import { RequestType, setUpValidRequest } from "@shopify/shopify-api/test-helpers";
 import db from "~/db.server";
 import { createProcessors, type JobDeps } from "~/jobs/processors.server";
 import { startWorkers, type WorkerPool } from "~/jobs/runtime.server";
@@ -62,4 +61,3 @@ export async function startEmulatedApp(shopOptions: Partial<ShopOptions> = {}): 
   };
 }
 
-export { RequestType, setUpValidRequest };
