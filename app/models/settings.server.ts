@@ -1,3 +1,5 @@
+import { scheduleDailyCompute } from "~/jobs/compute.server";
+import { queues } from "~/queues.server";
 import { startSync } from "~/shops.server";
 import { DEFAULT_SETTINGS, type ShopSettings } from "~/settings";
 import { db, type ShopContext } from "./shop.server";
@@ -69,7 +71,9 @@ export function parseSettingsForm(form: FormData): { settings: ShopSettings; err
 }
 
 export async function saveSettings(shop: ShopContext, settings: ShopSettings): Promise<void> {
-  await db.shop.update({ where: { id: shop.id }, data: { settings: { ...DEFAULT_SETTINGS, ...settings } as object } });
+  const saved = await db.shop.update({ where: { id: shop.id }, data: { settings: { ...DEFAULT_SETTINGS, ...settings } as object } });
+  // The daily recompute follows a changed hour or time zone now, not after the next sync.
+  await scheduleDailyCompute(queues(), saved);
 }
 
 /** Starts a full re-sync unless one is already queued or running. */

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { RequestType, setUpValidRequest, setUpValidSession } from "@shopify/shopify-api/test-helpers";
 import db from "~/db.server";
@@ -12,6 +12,7 @@ import { loader as cohortsLoader } from "~/routes/app.cohorts";
 import { action as settingsAction } from "~/routes/app.settings";
 import { action as ruleAction, loader as ruleLoader } from "~/routes/app.rules.$key";
 import { shopSettings } from "~/settings";
+import { queues } from "~/queues.server";
 import { seedAnalysedShop, type SeededShop } from "../helpers/seed-analysis";
 import { uniqueShopDomain } from "../helpers/shops";
 
@@ -44,6 +45,8 @@ async function call<T>(handler: Handler, shop: string, path: string, params: Rec
 }
 
 const statusOf = (value: unknown) => (value instanceof Response ? value.status : 200);
+
+afterAll(() => queues().close());
 
 describe("admin loaders with an empty shop", () => {
   it("overview shows onboarding, no results, and zero counts", async () => {
@@ -197,6 +200,8 @@ describe("admin loaders with 100 customers", () => {
     expect(good.ok).toBe(true);
     const stored = shopSettings((await db.shop.findUniqueOrThrow({ where: { id: shop.shopId } })).settings);
     expect(stored).toMatchObject({ tagPrefix: "vip:", pushNativeSegments: false, recomputeHour: 5, controlShare: 0.1, kMin: 3, kMax: 6, monthlyDiscountRate: 0.015 });
+    const schedule = await queues().get("compute").getJobScheduler(`compute-daily-${shop.shopId}`);
+    expect({ pattern: schedule?.pattern, tz: schedule?.tz }).toEqual({ pattern: "0 5 * * *", tz: "Europe/Paris" });
   });
 
   it("previews a rule's count from the scores and saves it as a rule segment", async () => {
