@@ -37,9 +37,7 @@ export class PrismaSessionStorage implements SessionStorage {
   }
 
   async deleteSession(id: string): Promise<boolean> {
-    this.cache.delete(id);
-    await this.db.session.deleteMany({ where: { id } });
-    return true;
+    return this.deleteSessions([id]);
   }
 
   async deleteSessions(ids: string[]): Promise<boolean> {
