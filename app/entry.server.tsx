@@ -5,6 +5,9 @@ import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/
 import { isbot } from "isbot";
 import { addDocumentResponseHeaders } from "~/shopify.server";
 import { allowAdminOriginToFrame } from "~/shopify/origin.server";
+import { closeConnectionsOnSignal } from "~/shutdown.server";
+
+closeConnectionsOnSignal();
 
 export const streamTimeout = 5000;
 

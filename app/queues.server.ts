@@ -82,3 +82,10 @@ export function queues(): Queues {
   shared ??= new Queues({ redisUrl: env().redisUrl, prefix: env().queuePrefix });
   return shared;
 }
+
+/** Closes this process's producers, if any were opened. */
+export async function closeQueues(): Promise<void> {
+  const open = shared;
+  shared = undefined;
+  await open?.close();
+}
