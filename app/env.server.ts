@@ -12,6 +12,11 @@ export interface AppEnv {
   shopifyAdminOrigin: string | undefined;
   /** Prefixes every BullMQ key, so tests and several apps can share one Redis. */
   queuePrefix: string;
+  /**
+   * SEGMENTS_NOW: the instant the app's analysis clock starts at (tests and demos of a shop whose
+   * history ends on a fixed day). Unset in production: the clock is the system's.
+   */
+  clockStart: Date | undefined;
 }
 
 export class EnvError extends Error {
@@ -48,6 +53,10 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
   checkUrl("DATABASE_URL", ["postgresql:", "postgres:"]);
   checkUrl("REDIS_URL", ["redis:", "rediss:"]);
   checkUrl("SHOPIFY_ADMIN_ORIGIN", ["https:", "http:"]);
+  const clockStart = source.SEGMENTS_NOW?.trim() ? new Date(source.SEGMENTS_NOW.trim()) : undefined;
+  if (clockStart && Number.isNaN(clockStart.getTime())) {
+    problems.push(`SEGMENTS_NOW must be an ISO date-time such as 2026-06-15T12:00:00Z (got ${source.SEGMENTS_NOW})`);
+  }
 
   if (problems.length > 0) {
     throw new EnvError(
@@ -64,6 +73,7 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
     redisUrl: source.REDIS_URL!.trim(),
     shopifyAdminOrigin: source.SHOPIFY_ADMIN_ORIGIN?.trim() || undefined,
     queuePrefix: source.QUEUE_PREFIX?.trim() || "segments",
+    clockStart,
   };
 }
 

@@ -1,3 +1,4 @@
+import { appNow } from "~/clock.server";
 import type { Db } from "~/db.server";
 import type { FittedModel } from "~/segmentation/types";
 import { scoreCustomer, summarizeOrders } from "~/segmentation";
@@ -12,7 +13,7 @@ import { evaluateRuleSegments, loadRuleSegments } from "~/compute/rule-context.s
 
 export type RescoreOutcome = "rescored" | "removed" | "no-model" | "unknown-customer";
 
-export async function rescoreCustomer(db: Db, shopId: number, customerShopifyId: bigint, asOf = new Date()): Promise<RescoreOutcome> {
+export async function rescoreCustomer(db: Db, shopId: number, customerShopifyId: bigint, asOf = appNow()): Promise<RescoreOutcome> {
   const stored = await db.shopModel.findUnique({ where: { shopId } });
   if (!stored) return "no-model";
   const model = (stored.params as unknown as { model: FittedModel }).model;

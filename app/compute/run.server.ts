@@ -1,3 +1,4 @@
+import { appNow } from "~/clock.server";
 import type { Db } from "~/db.server";
 import type { Prisma, SegmentKind } from "~/generated/prisma/client";
 import { analyzeShop, segmentKeysOf, type ShopAnalysis } from "~/segmentation";
@@ -26,7 +27,7 @@ export interface ComputeResult {
   timings: { stage: string; ms: number }[];
 }
 
-export async function computeShop(db: Db, shopId: number, runId: bigint, asOf = new Date()): Promise<ComputeResult> {
+export async function computeShop(db: Db, shopId: number, runId: bigint, asOf = appNow()): Promise<ComputeResult> {
   const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId } });
   const settings = shopSettings(shop.settings);
   const offset = utcOffsetMinutes(settings.timezone ?? shop.timezone, asOf);

@@ -1,3 +1,4 @@
+import { appNow } from "~/clock.server";
 import { db, type ShopContext } from "./shop.server";
 
 // Retention by acquisition month: customers grouped by the month of their first order, and for
@@ -14,7 +15,7 @@ export interface CohortRow {
   revenue: number[];
 }
 
-export async function cohortTable(shop: ShopContext, months = 12, now = new Date()): Promise<CohortRow[]> {
+export async function cohortTable(shop: ShopContext, months = 12, now = appNow()): Promise<CohortRow[]> {
   const stored = await db.shopModel.findUnique({ where: { shopId: shop.id }, select: { params: true } });
   const computed = (stored?.params as { cohorts?: { rows: CohortRow[] } } | undefined)?.cohorts;
   if (computed) {

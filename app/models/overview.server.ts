@@ -1,3 +1,4 @@
+import { appNow } from "~/clock.server";
 import type { RunKind } from "~/generated/prisma/client";
 import { CLV_BUCKETS } from "./clv-buckets";
 import { listSegments, sizeHistory } from "./segments.server";
@@ -57,7 +58,7 @@ export async function clvDistribution(shopId: number): Promise<{ upTo: number | 
   return counts.map((customers, i) => ({ upTo: i < edges.length ? edges[i] : null, customers }));
 }
 
-export async function shopOverview(shop: ShopContext, now = new Date()) {
+export async function shopOverview(shop: ShopContext, now = appNow()) {
   const [totalsRows, customerCount, runs, segments] = await Promise.all([
     db.$queryRaw<{ scored: bigint; revenue: number | null }[]>`
       SELECT count(*) AS "scored", sum("totalSpent")::float8 AS "revenue" FROM "CustomerScore" WHERE "shopId" = ${shop.id}`,

@@ -1,3 +1,4 @@
+import { appNow } from "~/clock.server";
 import { Prisma } from "~/generated/prisma/client";
 import { ruleOf, validateRule, type NumericOp, type Rule, type RuleField, type RuleNode } from "~/segmentation/rules";
 import { db, notFound, type ShopContext } from "./shop.server";
@@ -86,7 +87,7 @@ export function ruleSql(node: RuleNode, now: Date): Prisma.Sql {
 }
 
 /** How many scored customers the rule would select now. */
-export async function previewRuleCount(shop: ShopContext, rule: Rule, now = new Date()): Promise<{ matches: number; scored: number }> {
+export async function previewRuleCount(shop: ShopContext, rule: Rule, now = appNow()): Promise<{ matches: number; scored: number }> {
   const rows = await db.$queryRaw<{ matches: bigint; scored: bigint }[]>`
     SELECT count(*) FILTER (WHERE ${ruleSql(rule, now)}) AS "matches", count(*) AS "scored"
     FROM "CustomerScore" s

@@ -1,3 +1,4 @@
+import { appNow } from "~/clock.server";
 import type { Prisma } from "~/generated/prisma/client";
 import type { SegmentKind } from "~/generated/prisma/client";
 import type { ShopSettings } from "~/settings";
@@ -54,7 +55,7 @@ async function latestSnapshots(shopId: number, keys: string[], before?: Date): P
 
 const WEEK_MS = 7 * 86_400_000;
 
-export async function listSegments(shop: ShopContext, now = new Date()): Promise<SegmentRow[]> {
+export async function listSegments(shop: ShopContext, now = appNow()): Promise<SegmentRow[]> {
   const segments = await db.segment.findMany({
     where: { shopId: shop.id },
     orderBy: [{ kind: "asc" }, { key: "asc" }],
@@ -98,7 +99,7 @@ export function ruleText(kind: SegmentKind, definition: unknown): string | null 
   return describeRule(rule as Rule);
 }
 
-export async function segmentSummary(shop: ShopContext, key: string, now = new Date()): Promise<SegmentRow & { ruleText: string | null }> {
+export async function segmentSummary(shop: ShopContext, key: string, now = appNow()): Promise<SegmentRow & { ruleText: string | null }> {
   const segment = await findSegment(shop, key);
   const [latest, weekAgo] = await Promise.all([
     latestSnapshots(shop.id, [key]),
@@ -134,7 +135,7 @@ export interface SizePoint {
 }
 
 /** Size of each segment per run over the last `days` days (bounded: segments × runs). */
-export async function sizeHistory(shopId: number, keys: string[], days = 90, now = new Date()): Promise<Record<string, SizePoint[]>> {
+export async function sizeHistory(shopId: number, keys: string[], days = 90, now = appNow()): Promise<Record<string, SizePoint[]>> {
   if (keys.length === 0) return {};
   const since = new Date(now.getTime() - days * 86_400_000);
   const rows = await db.segmentSnapshot.findMany({

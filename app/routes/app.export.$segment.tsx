@@ -1,3 +1,4 @@
+import { appNow } from "~/clock.server";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { authenticate } from "~/shopify.server";
 import { requireShop } from "~/models/shop.server";
@@ -9,7 +10,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await requireShop(session.shop);
   const segment = await findSegment(shop, params.segment ?? "");
-  const day = new Date().toISOString().slice(0, 10);
+  const day = appNow().toISOString().slice(0, 10);
   return new Response(memberCsvStream(shop, segment.key), {
     headers: {
       "Content-Type": "text/csv; charset=utf-8",
