@@ -172,7 +172,7 @@ describe("compute", () => {
       include: { customer: true },
     });
     const before = await db.membership.findMany({ where: { shopId, customerId: target.customerId } });
-    store.createOrder({ customerId: Number(target.customer.shopifyId), processedAt: Date.now() });
+    store.createOrder({ customerId: Number(target.customer.shopifyId), processedAt: store.clock() });
 
     const after = await waitFor(
       async () => {

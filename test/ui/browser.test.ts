@@ -1,3 +1,4 @@
+import { appNow } from "~/clock.server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Frame, Page } from "playwright-core";
 import { setUpValidSession } from "@shopify/shopify-api/test-helpers";
@@ -29,7 +30,7 @@ beforeAll(async () => {
   emu.addShop(domain, { customers: 0, seed: domain });
   // The app is installed: its offline session is stored, so no token exchange is needed.
   await sessionStorage.storeSession(setUpValidSession({ shop: domain, expires: undefined, scope: process.env.SCOPES }));
-  shop = await seedAnalysedShop(domain, 120);
+  shop = await seedAnalysedShop(domain, 120, appNow());
   app = await serveApp(appDir, port, {
     SHOPIFY_APP_URL: appUrl,
     SHOPIFY_ADMIN_ORIGIN: emu.origin,
