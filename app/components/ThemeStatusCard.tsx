@@ -58,7 +58,8 @@ function StatusRow({ title, kind, row }: { title: string; kind: string; row: Row
         <Text as="p">{row.text}</Text>
       </BlockStack>
       <Box minWidth="fit-content">
-        <Button url={row.url} target="_blank" external>
+        {/* target only: through AppProvider's Remix link, Polaris' `external` ends up as a DOM attribute. */}
+        <Button url={row.url} target="_blank">
           {row.action}
         </Button>
       </Box>
