@@ -19,7 +19,9 @@ import { authenticate } from "~/shopify.server";
 import { requireShop } from "~/models/shop.server";
 import { shopOverview } from "~/models/overview.server";
 import { CLV_BUCKETS } from "~/models/clv-buckets";
+import { env } from "~/env.server";
 import { SegmentCard } from "~/components/SegmentCard";
+import { ThemeStatusCard } from "~/components/ThemeStatusCard";
 import { RunStatus } from "~/components/RunStatus";
 import { RouteError } from "~/components/RouteError";
 import { BarChart } from "~/components/charts/BarChart";
@@ -33,7 +35,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await requireShop(session.shop);
   const overview = await shopOverview(shop);
-  return { currency: shop.currency, ...overview };
+  return { shop: shop.domain, apiKey: env().shopifyApiKey, currency: shop.currency, ...overview };
 };
 
 const ACTIVE = new Set(["QUEUED", "RUNNING"]);
@@ -75,6 +77,8 @@ export default function Overview() {
             <RunStatus label="Pushed to Shopify" run={runs.PUSH} />
           </InlineStack>
         </Card>
+
+        <ThemeStatusCard shop={data.shop} apiKey={data.apiKey} />
 
         {!hasResults && (
           <Onboarding

@@ -6,25 +6,25 @@ import { NavMenu } from "@shopify/app-bridge-react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { authenticate } from "~/shopify.server";
 import { env } from "~/env.server";
+import type { AppBridgeHandle } from "~/root";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
+
+// Documents under /app are the embedded admin: root.tsx puts App Bridge first in their <head>.
+export const handle: AppBridgeHandle = { appBridge: true };
 
 // Every /app route sits under this layout, so this is the authentication gate for all of them.
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   await authenticate.admin(request);
-  const { shopifyApiKey, shopifyAdminOrigin } = env();
-  // Against the local Shopify emulator, App Bridge comes from the emulated admin; in production
-  // it is Shopify's CDN script (AppProvider's default).
-  return shopifyAdminOrigin
-    ? { apiKey: shopifyApiKey, appBridgeUrl: `${shopifyAdminOrigin}/app-bridge.js` }
-    : { apiKey: shopifyApiKey };
+  return { apiKey: env().shopifyApiKey };
 };
 
 export default function App() {
   const data = useLoaderData<typeof loader>();
-  const appBridgeUrl = "appBridgeUrl" in data ? data.appBridgeUrl : undefined;
+  // isEmbeddedApp={false} only stops AppProvider from adding a second App Bridge tag (in <body>):
+  // root.tsx has already loaded it first in <head>. The app is embedded all the same.
   return (
-    <AppProvider isEmbeddedApp apiKey={data.apiKey} {...(appBridgeUrl ? { __APP_BRIDGE_URL: appBridgeUrl } : {})}>
+    <AppProvider isEmbeddedApp={false} apiKey={data.apiKey}>
       <NavMenu>
         <Link to="/app" rel="home">
           Overview

@@ -23,22 +23,75 @@ const CHROMIUM_ARGS = [
   "--disable-features=LocalNetworkAccessChecks",
 ];
 
-/** Where the tests serve from: a private copy of ./build, so another `npm run build` cannot swap it mid-run. */
-const SERVE_ROOT = path.join(ROOT, ".cache/ui-test-app");
+/**
+ * Where the tests serve from: a private copy of ./build per test process, so neither another
+ * `npm run build` nor another test file (vitest runs files in parallel on larger machines) can
+ * swap or delete it mid-run.
+ */
+const SERVE_PARENT = path.join(ROOT, ".cache/ui-test-app");
+const SERVE_ROOT = path.join(SERVE_PARENT, String(process.pid));
+const BUILD_LOCK = path.join(ROOT, ".cache/ui-test-build.lock");
 
 /**
  * Builds the app (remix vite:build → ./build) unless the build is newer than every app file,
  * then copies it to SERVE_ROOT. Returns the directory to run remix-serve in.
  */
 export function buildApp(): string {
-  const serverEntry = path.join(ROOT, "build/server/index.js");
-  if (!existsSync(serverEntry) || statSync(serverEntry).mtimeMs < newestMtime(path.join(ROOT, "app"))) {
-    const result = spawnSync(path.join(ROOT, "node_modules/.bin/remix"), ["vite:build"], { cwd: ROOT, encoding: "utf8", env: process.env });
-    if (result.status !== 0) throw new Error(`remix vite:build failed:\n${result.stdout}\n${result.stderr}`);
-  }
-  rmSync(SERVE_ROOT, { recursive: true, force: true });
-  cpSync(path.join(ROOT, "build"), path.join(SERVE_ROOT, "build"), { recursive: true });
+  withBuildLock(() => {
+    const serverEntry = path.join(ROOT, "build/server/index.js");
+    if (!existsSync(serverEntry) || statSync(serverEntry).mtimeMs < newestMtime(path.join(ROOT, "app"))) {
+      const result = spawnSync(path.join(ROOT, "node_modules/.bin/remix"), ["vite:build"], { cwd: ROOT, encoding: "utf8", env: process.env });
+      if (result.status !== 0) throw new Error(`remix vite:build failed:\n${result.stdout}\n${result.stderr}`);
+    }
+    removeCopiesOfEndedRuns();
+    rmSync(SERVE_ROOT, { recursive: true, force: true });
+    cpSync(path.join(ROOT, "build"), path.join(SERVE_ROOT, "build"), { recursive: true });
+  });
+  process.once("exit", () => rmSync(SERVE_ROOT, { recursive: true, force: true }));
   return SERVE_ROOT;
+}
+
+/** One test process builds and copies at a time (mkdir is atomic); a lock older than 10 min is left over. */
+function withBuildLock(fn: () => void): void {
+  mkdirSync(path.dirname(BUILD_LOCK), { recursive: true });
+  const deadline = Date.now() + 10 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(BUILD_LOCK);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const age = Date.now() - (statSync(BUILD_LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    if (age > 10 * 60_000) rmSync(BUILD_LOCK, { recursive: true, force: true });
+    else if (Date.now() > deadline) throw new Error(`another test process holds ${BUILD_LOCK}`);
+    else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+  }
+  try {
+    fn();
+  } finally {
+    rmSync(BUILD_LOCK, { recursive: true, force: true });
+  }
+}
+
+/** Serve copies of test processes that ended without cleaning up (killed). */
+function removeCopiesOfEndedRuns(): void {
+  if (!existsSync(SERVE_PARENT)) return;
+  for (const entry of readdirSync(SERVE_PARENT)) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) {
+      // The single shared copy of earlier versions of this helper.
+      if (entry === "build") rmSync(path.join(SERVE_PARENT, entry), { recursive: true, force: true });
+      continue;
+    }
+    let alive = true;
+    try {
+      process.kill(pid, 0);
+    } catch (error) {
+      alive = (error as NodeJS.ErrnoException).code === "EPERM";
+    }
+    if (!alive) rmSync(path.join(SERVE_PARENT, entry), { recursive: true, force: true });
+  }
 }
 
 function newestMtime(dir: string): number {

@@ -20,6 +20,7 @@ import { ShopStore, newObjectId, type ShopOptions, type ThrottleConfig } from ".
 import { WebhookDispatcher, type WebhookFaults, type WebhookOptions } from "./webhooks";
 import { handleAdminUi } from "./admin/admin-ui";
 import { worldClock } from "./clock";
+import { appExtensionsAnswer, checkActivations, readThemeExtensions, type ThemeActivations } from "./admin/theme-extensions";
 
 export interface EmulatorOptions {
   /** 0 (default) picks a free port. */
@@ -46,6 +47,8 @@ interface ShopState {
   stats: ShopStats;
   /** Offline token issued at `addShop`, as if the app was already installed. */
   accessToken: string;
+  /** What is on in the published theme (`shopify.app.extensions()`). */
+  theme: ThemeActivations;
 }
 
 export interface Emulator {
@@ -70,8 +73,11 @@ export interface Emulator {
   requestCustomerRedact(domain: string, customerId: number): void;
   requestCustomerData(domain: string, customerId: number): void;
   requestShopRedact(domain: string): void;
+  /** Which app embeds are on and where app blocks are placed in the shop's published theme (default: nothing). */
+  setThemeActivations(domain: string, activations: ThemeActivations): void;
   readonly webhooks: WebhookDispatcher;
-  readonly faults: { webhooks: WebhookFaults; bulk: BulkFaults };
+  /** `appBridge.extensionsUnavailable`: `shopify.app.extensions()` rejects, as when the App API is unavailable. */
+  readonly faults: { webhooks: WebhookFaults; bulk: BulkFaults; appBridge: { extensionsUnavailable: boolean } };
   /** Resolves when bulk operations and webhook deliveries have all finished. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -84,6 +90,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const clock = options.clock ?? worldClock();
   const graphql = new AdminGraphQL(loadAdminSchema(apiVersion));
   const appConfig = readAppConfig(options.appToml ?? DEFAULT_APP_TOML);
+  const themeExtensions = readThemeExtensions(path.dirname(options.appToml ?? DEFAULT_APP_TOML));
+  const appBridgeFaults = { extensionsUnavailable: false };
   const subscriptions = options.subscriptions ? new Map(Object.entries(options.subscriptions)) : appConfig.subscriptions;
   const scopes = options.scopes ?? appConfig.scopes ?? DEFAULT_SCOPES;
   const appNamespace = `app--${hashSeed(options.apiKey) % 10_000_000}`;
@@ -166,6 +174,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       hasShop: (domain: string) => shops.has(domain),
       sessionToken: (domain: string, lifetimeSeconds: number) =>
         signSessionToken({ shop: domain, apiKey: options.apiKey, apiSecret: options.apiSecret, lifetimeSeconds }),
+      appExtensions: (domain: string) =>
+        appBridgeFaults.extensionsUnavailable ? null : appExtensionsAnswer(themeExtensions, requireShop(domain).theme),
     };
     if (handleAdminUi(req, res, url, adminUi)) return;
 
@@ -208,7 +218,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     apiVersion,
     appNamespace,
     webhooks,
-    faults: { webhooks: webhooks.faults, bulk: bulk.faults },
+    faults: { webhooks: webhooks.faults, bulk: bulk.faults, appBridge: appBridgeFaults },
 
     addShop(domain, shopOptions = {}) {
       if (shops.has(domain)) throw new Error(`Shopify emulator: shop ${domain} already exists`);
@@ -223,7 +233,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         store.metaobjectDefinitions.set(id, { id, type: `${appNamespace}--${name}`, name: displayName, description, displayNameKey, fields });
       }
       const accessToken = tokens.issue({ shop: domain, scope: scopes, online: false, userId: null, expiresAt: null });
-      shops.set(domain, { store, bucket: new CostBucket(() => store.throttle), stats: emptyStats(), accessToken });
+      shops.set(domain, { store, bucket: new CostBucket(() => store.throttle), stats: emptyStats(), accessToken, theme: {} });
       return store;
     },
     shop: (domain) => requireShop(domain).store,
@@ -273,6 +283,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     requestShopRedact(domain) {
       const { store } = requireShop(domain);
       webhooks.send(domain, "shop/redact", { shop_id: store.id, shop_domain: domain });
+    },
+    setThemeActivations(domain, activations) {
+      checkActivations(themeExtensions, activations);
+      requireShop(domain).theme = activations;
     },
 
     async idle() {

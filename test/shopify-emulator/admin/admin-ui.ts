@@ -4,6 +4,7 @@ import { APP_BRIDGE_SCRIPT } from "./app-bridge-script";
 // The emulated Shopify admin, for browser tests and the demo:
 //   GET /app-bridge.js                         the App Bridge stand-in (see app-bridge-script.ts)
 //   GET /admin-emulator/session-token?shop=…   a fresh session token for the frame's shop
+//   GET /admin-emulator/app-extensions?shop=…  what `shopify.app.extensions()` answers (theme-extensions.ts)
 //   GET /store/<store>/apps/<handle>           the admin page with the app in an iframe
 //   GET /store/<store>/…                       any other admin page (where shopify://admin links land)
 
@@ -11,6 +12,8 @@ export interface AdminUiContext {
   appUrl: string;
   hasShop(domain: string): boolean;
   sessionToken(domain: string, lifetimeSeconds: number): string;
+  /** The shop's `shopify.app.extensions()` answer; null while that API is made to fail. */
+  appExtensions(domain: string): unknown[] | null;
 }
 
 const TOKEN_LIFETIME_SECONDS = 60;
@@ -69,6 +72,16 @@ export function handleAdminUi(req: IncomingMessage, res: ServerResponse, url: UR
       return true;
     }
     res.writeHead(200, headers).end(JSON.stringify({ token: context.sessionToken(shop, TOKEN_LIFETIME_SECONDS), expiresIn: TOKEN_LIFETIME_SECONDS }));
+    return true;
+  }
+
+  if (url.pathname === "/admin-emulator/app-extensions") {
+    const shop = url.searchParams.get("shop") ?? "";
+    const headers = { "Content-Type": "application/json", "Access-Control-Allow-Origin": "*", "Access-Control-Allow-Private-Network": "true", "Cache-Control": "no-store" };
+    const answer = context.hasShop(shop) ? context.appExtensions(shop) : undefined;
+    if (answer === undefined) res.writeHead(404, headers).end(JSON.stringify({ error: "unknown shop" }));
+    else if (answer === null) res.writeHead(503, headers).end(JSON.stringify({ error: "App API unavailable" }));
+    else res.writeHead(200, headers).end(JSON.stringify(answer));
     return true;
   }
 

@@ -5,6 +5,7 @@
 // - adds `Authorization: Bearer <token>` to the app's own fetch requests (how Remix data
 //   requests authenticate) and retries once when the app asks for a new token;
 // - the session-token bounce page (`/auth/session-token?shopify-reload=…`): reloads with `id_token`;
+// - `shopify.app.extensions()`: theme app extension status from the emulator's per-shop state;
 // - `shopify.toast.show`, and `<ui-nav-menu>` rendered as a plain nav so a browser can navigate;
 //   `<ui-title-bar>`/`<ui-modal>` are inert; `shopify://admin/…` links open the emulated admin.
 // Written as plain browser JavaScript (a string), because it is served as is.
@@ -75,6 +76,17 @@ export const APP_BRIDGE_SCRIPT = String.raw`(() => {
     modal: { show: async () => {}, hide: async () => {}, toggle: async () => {} },
     saveBar: { show: async () => {}, hide: async () => {}, toggle: async () => {}, leaveConfirmation: async () => {} },
     environment: { embedded: true, mobile: false, pos: false },
+  };
+
+  // shopify.app.extensions(): the app's theme app extension with its blocks/embeds and whether the
+  // shop's published theme has them on, as the emulator holds them (emu.setThemeActivations).
+  // Rejects, as App Bridge does, when the App API is unavailable (emu.faults.appBridge).
+  window.shopify.app = {
+    extensions: async () => {
+      const response = await originalFetch(adminOrigin + "/admin-emulator/app-extensions?shop=" + encodeURIComponent(shop));
+      if (!response.ok) throw new Error("emulated App Bridge: App API unavailable (" + response.status + ")");
+      return response.json();
+    },
   };
 
   // Bounce page: the app asked for a session token in the URL.
