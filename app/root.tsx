@@ -1,4 +1,5 @@
-import { Links, Meta, Outlet, Scripts, ScrollRestoration } from "@remix-run/react";
+import { Links, Meta, Outlet, Scripts } from "@remix-run/react";
+import { ScrollRestoration } from "~/components/ScrollRestoration";
 
 export default function App() {
   return (
