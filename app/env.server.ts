@@ -13,10 +13,11 @@ export interface AppEnv {
   /** Prefixes every BullMQ key, so tests and several apps can share one Redis. */
   queuePrefix: string;
   /**
-   * SEGMENTS_NOW: the instant the app's analysis clock starts at (tests and demos of a shop whose
-   * history ends on a fixed day). Unset in production: the clock is the system's.
+   * SEGMENTS_NOW: what the app's analysis clock reads at SEGMENTS_NOW_SET_AT (epoch ms; default:
+   * when this process started), for tests and demos of a shop whose history ends on a fixed day.
+   * Unset in production: the clock is the system's.
    */
-  clockStart: Date | undefined;
+  clock: { now: Date; setAt: number | undefined } | undefined;
 }
 
 export class EnvError extends Error {
@@ -53,9 +54,13 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
   checkUrl("DATABASE_URL", ["postgresql:", "postgres:"]);
   checkUrl("REDIS_URL", ["redis:", "rediss:"]);
   checkUrl("SHOPIFY_ADMIN_ORIGIN", ["https:", "http:"]);
-  const clockStart = source.SEGMENTS_NOW?.trim() ? new Date(source.SEGMENTS_NOW.trim()) : undefined;
-  if (clockStart && Number.isNaN(clockStart.getTime())) {
+  const clockNow = source.SEGMENTS_NOW?.trim() ? new Date(source.SEGMENTS_NOW.trim()) : undefined;
+  if (clockNow && Number.isNaN(clockNow.getTime())) {
     problems.push(`SEGMENTS_NOW must be an ISO date-time such as 2026-06-15T12:00:00Z (got ${source.SEGMENTS_NOW})`);
+  }
+  const clockSetAt = source.SEGMENTS_NOW_SET_AT?.trim() ? Number(source.SEGMENTS_NOW_SET_AT.trim()) : undefined;
+  if (clockSetAt !== undefined && !Number.isSafeInteger(clockSetAt)) {
+    problems.push(`SEGMENTS_NOW_SET_AT must be a time in epoch milliseconds (got ${source.SEGMENTS_NOW_SET_AT})`);
   }
 
   if (problems.length > 0) {
@@ -73,7 +78,7 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
     redisUrl: source.REDIS_URL!.trim(),
     shopifyAdminOrigin: source.SHOPIFY_ADMIN_ORIGIN?.trim() || undefined,
     queuePrefix: source.QUEUE_PREFIX?.trim() || "segments",
-    clockStart,
+    clock: clockNow ? { now: clockNow, setAt: clockSetAt } : undefined,
   };
 }
 

@@ -1,6 +1,7 @@
 // Admin pages at scale: a shop with N customers (scores, memberships, orders, snapshots seeded
 // in SQL) and the time each page's reads take — overview, segment list, a segment's first and
 // 20th member page, a customer, cohorts, the first CSV batch.
+import { appNow } from "~/clock.server";
 import { prepareBenchDatabase } from "./env";
 
 export interface AdminFigure {
@@ -29,7 +30,7 @@ export async function benchAdmin(customers = 1_000_000): Promise<AdminFigure[]> 
     return result;
   };
   try {
-    const seeded = await time(`seed ${customers} customers (not a page)`, () => seedAnalysedShop(domain, customers));
+    const seeded = await time(`seed ${customers} customers (not a page)`, () => seedAnalysedShop(domain, customers, appNow()));
     await db.$executeRawUnsafe("ANALYZE");
     const shop = await requireShop(domain);
     await time("overview", () => shopOverview(shop));

@@ -1,14 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_CUSTOMERS, parseOptions } from "./options";
+import { CHECK_NOW, DEFAULT_CUSTOMERS, parseOptions } from "./options";
 
 describe("demo options", () => {
   it("serves a 5,000-customer shop on the admin port 4000 by default", () => {
-    expect(parseOptions([])).toEqual({ check: false, customers: DEFAULT_CUSTOMERS.demo, port: 4000, appPort: 0, embedded: false, help: false });
+    expect(parseOptions([])).toEqual({ check: false, customers: DEFAULT_CUSTOMERS.demo, port: 4000, appPort: 0, embedded: false, now: undefined, help: false });
   });
 
   it("uses a smaller shop and random ports for --check unless told otherwise", () => {
-    expect(parseOptions(["--check"])).toMatchObject({ check: true, customers: DEFAULT_CUSTOMERS.check, port: 0 });
+    expect(parseOptions(["--check"])).toMatchObject({ check: true, customers: DEFAULT_CUSTOMERS.check, port: 0, now: new Date(CHECK_NOW) });
     expect(parseOptions(["--check", "--customers", "20_000", "--port", "4100"])).toMatchObject({ customers: 20_000, port: 4100 });
+  });
+
+  it("pins the shop's day with --now, which --check does by default", () => {
+    expect(parseOptions(["--now", "2027-03-15"]).now).toEqual(new Date("2027-03-15T00:00:00Z"));
+    expect(parseOptions(["--check", "--now", "2026-06-15T12:00:00Z"]).now).toEqual(new Date("2026-06-15T12:00:00Z"));
+    expect(() => parseOptions(["--now", "yesterday"])).toThrow("--now must be an ISO date such as 2026-06-15 (got yesterday)");
   });
 
   it("rejects values that are not whole numbers in range, naming the flag", () => {

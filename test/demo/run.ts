@@ -104,6 +104,8 @@ async function main(): Promise<number> {
     REDIS_URL: redis.url,
     QUEUE_PREFIX,
     ...(options.check ? { SCORE_DEBOUNCE_MS: String(CHECK_DEBOUNCE_MS) } : {}),
+    // One clock for the emulated shop, the app and the worker (app/clock.server.ts).
+    ...(options.now ? { SEGMENTS_NOW: options.now.toISOString(), SEGMENTS_NOW_SET_AT: String(Date.now()) } : {}),
   });
 
   const { ensureDatabase, migrate } = await import("~/db/migrator.server");

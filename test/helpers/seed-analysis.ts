@@ -16,7 +16,7 @@ export interface SeededShop {
 
 const DAY = 86_400_000;
 
-export async function seedAnalysedShop(domain: string, customers: number, now = new Date()): Promise<SeededShop> {
+export async function seedAnalysedShop(domain: string, customers: number, now: Date): Promise<SeededShop> {
   const shop = await db.shop.upsert({ where: { domain }, create: { domain, currency: "USD" }, update: {} });
   const shopId = shop.id;
   // Shopify ids from the shop id, so shops never collide.

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { ShopGenerator, orderRefundedCents, orderTotalCents } from "./generator";
 import { ShopStore } from "./store";
 
+const NOW = "2026-06-15T00:00:00Z";
+
 function snapshot(generator: ShopGenerator, slots: number[]) {
   return slots.map((s) => generator.slot(s));
 }
@@ -9,17 +11,17 @@ function snapshot(generator: ShopGenerator, slots: number[]) {
 describe("data generator", () => {
   it("is deterministic for a seed and differs between seeds", () => {
     const slots = [0, 1, 17, 499, 520];
-    const a = snapshot(new ShopGenerator({ seed: 42, customers: 500 }), slots);
-    const b = snapshot(new ShopGenerator({ seed: 42, customers: 500 }), slots);
-    const c = snapshot(new ShopGenerator({ seed: 43, customers: 500 }), slots);
+    const a = snapshot(new ShopGenerator({ seed: 42, customers: 500, now: NOW }), slots);
+    const b = snapshot(new ShopGenerator({ seed: 42, customers: 500, now: NOW }), slots);
+    const c = snapshot(new ShopGenerator({ seed: 43, customers: 500, now: NOW }), slots);
     expect(a).toEqual(b);
     expect(JSON.stringify(a)).not.toBe(JSON.stringify(c));
     // A slot does not depend on which other slots were generated before it.
-    expect(new ShopGenerator({ seed: 42, customers: 500 }).slot(17)).toEqual(a[2]);
+    expect(new ShopGenerator({ seed: 42, customers: 500, now: NOW }).slot(17)).toEqual(a[2]);
   });
 
   it("produces realistic, heterogeneous shop data", () => {
-    const generator = new ShopGenerator({ seed: "realism", customers: 3000 });
+    const generator = new ShopGenerator({ seed: "realism", customers: 3000, now: NOW });
     const customers = [];
     const orders = [];
     for (let s = 0; s < generator.slotCount; s++) {
@@ -45,11 +47,14 @@ describe("data generator", () => {
     expect(new Set(orders.map((o) => o.presentmentCurrency)).size).toBeGreaterThanOrEqual(4);
     expect(orders.every((o) => o.lineItems.length >= 1 && o.lineItems.length <= 4)).toBe(true);
     expect(orders.every((o) => o.processedAt >= generator.since && o.processedAt <= generator.until)).toBe(true);
+    // The history ends at the given now, not at the day the test runs.
+    expect(generator.until).toBe(Date.parse(NOW));
+    expect(Math.max(...orders.map((o) => o.processedAt))).toBeGreaterThan(Date.parse(NOW) - 30 * 86_400_000);
     expect(new Set(orders.map((o) => o.id)).size).toBe(orders.length);
   });
 
   it("serves a 1,000,000-customer shop lazily", () => {
-    const store = new ShopStore("big.myshopify.com", 3, { customers: 1_000_000, seed: 1 }, () => {});
+    const store = new ShopStore("big.myshopify.com", 3, { customers: 1_000_000, seed: 1, now: NOW }, () => {}, Date.now);
     const last = store.generator.ids.customer + 999_999;
     expect(store.customer(last)?.record.id).toBe(last);
     let seen = 0;

@@ -90,8 +90,8 @@ export interface GeneratorOptions {
   customers: number;
   /** Shop currency (ISO code). */
   currency?: string;
-  /** End of the generated history; fixed by default so a seed always means the same data. */
-  until?: Date | string;
+  /** End of the generated history (the shop's "now"): a seed and a now always mean the same data. */
+  now: Date | string | number;
   /** Length of the history in years. */
   years?: number;
   /** Guest checkouts (orders without a customer), as a share of the customer count. */
@@ -131,7 +131,8 @@ export class ShopGenerator {
     this.customerCount = options.customers;
     this.guestCount = Math.round(options.customers * (options.guestShare ?? 0.08));
     this.currency = options.currency ?? "USD";
-    this.until = new Date(options.until ?? "2026-11-01T00:00:00Z").getTime();
+    this.until = new Date(options.now).getTime();
+    if (!Number.isFinite(this.until)) throw new Error(`Shopify emulator: invalid generator now ${String(options.now)}`);
     this.since = this.until - Math.round((options.years ?? 2) * 365 * DAY_MS);
     this.ids = idBases(options.shopIndex ?? 0);
     this.products = this.buildCatalog();

@@ -19,6 +19,7 @@ import { API_VERSION, loadAdminSchema } from "./schema";
 import { ShopStore, newObjectId, type ShopOptions, type ThrottleConfig } from "./store";
 import { WebhookDispatcher, type WebhookFaults, type WebhookOptions } from "./webhooks";
 import { handleAdminUi } from "./admin/admin-ui";
+import { worldClock } from "./clock";
 
 export interface EmulatorOptions {
   /** 0 (default) picks a free port. */
@@ -41,6 +42,8 @@ export interface EmulatorOptions {
   subscriptions?: Record<string, string>;
   /** Scopes granted by token exchange (default: the toml's, else read/write customers and orders). */
   scopes?: string;
+  /** The emulated world's business clock (default: worldClock(), i.e. SEGMENTS_NOW if set). */
+  clock?: () => number;
 }
 
 interface ShopState {
@@ -84,6 +87,7 @@ const DEFAULT_SCOPES = "read_customers,write_customers,read_orders,read_all_orde
 
 export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
   const apiVersion = options.apiVersion ?? API_VERSION;
+  const clock = options.clock ?? worldClock();
   const graphql = new AdminGraphQL(loadAdminSchema(apiVersion));
   const appConfig = readAppConfig(options.appToml ?? DEFAULT_APP_TOML);
   const subscriptions = options.subscriptions ? new Map(Object.entries(options.subscriptions)) : appConfig.subscriptions;
@@ -216,7 +220,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 
     addShop(domain, shopOptions = {}) {
       if (shops.has(domain)) throw new Error(`Shopify emulator: shop ${domain} already exists`);
-      const store = new ShopStore(domain, shops.size, shopOptions, (topic, payload) => webhooks.send(domain, topic, payload));
+      const store = new ShopStore(domain, shops.size, shopOptions, (topic, payload) => webhooks.send(domain, topic, payload), clock);
       // Definitions declared in shopify.app.toml exist as soon as the app is installed.
       for (const definition of appConfig.customerMetafields) {
         const id = newObjectId();

@@ -14,6 +14,7 @@ import {
   type RefundRecord,
 } from "./generator";
 import { orderPayload, customerPayload, refundPayload } from "./rest-payloads";
+import { startOfUtcDay } from "./clock";
 
 export type PlanName = "basic" | "standard" | "advanced" | "plus" | "enterprise" | "development";
 
@@ -39,8 +40,8 @@ export interface ShopOptions {
   currency?: string;
   timezone?: string;
   name?: string;
-  /** End of the generated history (default 2026-11-01). */
-  until?: Date | string;
+  /** End of the generated history (default: the start of the emulated clock's current UTC day). */
+  now?: Date | string | number;
   /** Overrides the plan's throttle. */
   throttle?: ThrottleConfig;
   /** Guest checkouts as a share of customers (default 0.08). */
@@ -175,7 +176,8 @@ export class ShopStore {
     shopIndex: number,
     options: ShopOptions,
     private readonly announce: Announce,
-    readonly clock: () => number = Date.now,
+    /** The emulated world's clock (see clock.ts): when created orders are placed. */
+    readonly clock: () => number,
   ) {
     this.domain = domain;
     this.id = 60_000_000_000 + shopIndex;
@@ -188,7 +190,7 @@ export class ShopStore {
       seed: options.seed ?? domain,
       customers: options.customers ?? 100,
       currency: this.currency,
-      until: options.until,
+      now: options.now ?? startOfUtcDay(this.clock()),
       guestShare: options.guestShare,
       shopIndex,
     });

@@ -27,6 +27,8 @@ import { uniqueShopDomain } from "../helpers/shops";
 // a merchant with strict privacy settings: App Store requirement 1.1.1.
 
 const NOW = new Date("2026-06-15T12:00:00Z");
+/** When the app's clock (and the emulated world's) reads NOW; from then on both run in real time. */
+const NOW_SET_AT = Date.now();
 
 let emu: Emulator;
 let app: ServedApp;
@@ -42,7 +44,13 @@ beforeAll(async () => {
   const appUrl = `http://127.0.0.1:${port}`;
   // The emulated admin (and Admin API) at http://localhost:<port>: another site than the app.
   // It is SHOPIFY_ADMIN_ORIGIN, so the app's CSP frame-ancestors name exactly that origin.
-  emu = await startEmulator({ apiKey: process.env.SHOPIFY_API_KEY!, apiSecret: process.env.SHOPIFY_API_SECRET!, appUrl, publicHost: "localhost" });
+  emu = await startEmulator({
+    apiKey: process.env.SHOPIFY_API_KEY!,
+    apiSecret: process.env.SHOPIFY_API_SECRET!,
+    appUrl,
+    publicHost: "localhost",
+    clock: () => NOW.getTime() + (Date.now() - NOW_SET_AT),
+  });
   const domain = uniqueShopDomain("browser");
   emu.addShop(domain, { customers: 0, seed: domain });
   // The app is installed: its offline session is stored, so no token exchange is needed.
@@ -52,6 +60,7 @@ beforeAll(async () => {
     SHOPIFY_APP_URL: appUrl,
     SHOPIFY_ADMIN_ORIGIN: emu.origin,
     SEGMENTS_NOW: NOW.toISOString(),
+    SEGMENTS_NOW_SET_AT: String(NOW_SET_AT),
   });
   chromium = await launchWithoutThirdPartyStorage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   page = chromium.context.pages()[0] ?? (await chromium.context.newPage());

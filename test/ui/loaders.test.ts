@@ -1,3 +1,4 @@
+import { appNow } from "~/clock.server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { RequestType, setUpValidRequest, setUpValidSession } from "@shopify/shopify-api/test-helpers";
@@ -27,7 +28,7 @@ type Handler = (args: LoaderFunctionArgs) => Promise<unknown>;
 async function installedShop(customers: number): Promise<SeededShop> {
   const domain = uniqueShopDomain("ui");
   await sessionStorage.storeSession(setUpValidSession({ shop: domain, expires: undefined, scope: process.env.SCOPES }));
-  return seedAnalysedShop(domain, customers);
+  return seedAnalysedShop(domain, customers, appNow());
 }
 
 async function call<T>(handler: Handler, shop: string, path: string, params: Record<string, string> = {}, form?: Record<string, string>): Promise<T> {
@@ -164,7 +165,8 @@ describe("admin loaders with 100 customers", () => {
 
   it("cohorts count each customer once in its acquisition month", async () => {
     const data = await call<Awaited<ReturnType<typeof cohortsLoader>>>(cohortsLoader, shop.domain, "/app/cohorts");
-    const since = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() - 11, 1));
+    const today = appNow();
+    const since = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() - 11, 1));
     const acquired = await db.customerScore.count({ where: { shopId: shop.shopId, firstOrderAt: { gte: since } } });
     expect(data.cohorts.reduce((sum, c) => sum + c.customers, 0)).toBe(acquired);
     for (const cohort of data.cohorts) expect(cohort.retained[0]).toBe(cohort.customers);

@@ -1,4 +1,5 @@
 import { BlockStack, Text } from "@shopify/polaris";
+import { AXIS_TEXT, BAR_FILL } from "./colours";
 
 // Vertical bars in SVG with the values printed above them; the SVG is labelled as one image
 // and the numbers stay readable as text.
@@ -24,11 +25,11 @@ export function BarChart({ title, bars, format, height = 180 }: BarChartProps) {
           const x = i * slot + slot * 0.15;
           return (
             <g key={bar.label}>
-              <rect x={x} y={plot - h} width={slot * 0.7} height={Math.max(h, 1)} rx={3} fill="hsl(217 70% 45%)" />
-              <text x={x + slot * 0.35} y={plot - h - 4} textAnchor="middle" fontSize={11} fill="#303030">
+              <rect x={x} y={plot - h} width={slot * 0.7} height={Math.max(h, 1)} rx={3} fill={BAR_FILL} />
+              <text x={x + slot * 0.35} y={plot - h - 4} textAnchor="middle" fontSize={11} fill={AXIS_TEXT}>
                 {format(bar.value)}
               </text>
-              <text x={x + slot * 0.35} y={height - 20} textAnchor="middle" fontSize={11} fill="#303030">
+              <text x={x + slot * 0.35} y={height - 20} textAnchor="middle" fontSize={11} fill={AXIS_TEXT}>
                 {bar.label}
               </text>
             </g>

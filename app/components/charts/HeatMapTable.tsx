@@ -1,4 +1,5 @@
 import { Text } from "@shopify/polaris";
+import { heatCellColours } from "./colours";
 
 // A heat map as a real table: screen readers read it, axe checks its contrast, and each cell
 // keeps its number visible. Polaris has no heat map; this only adds cell shading to a table.
@@ -11,14 +12,6 @@ export interface HeatMapProps {
   format: (value: number) => string;
   /** The value that gets full colour (default: the largest cell). */
   max?: number;
-}
-
-/** Background and text colour for a cell: light cells get dark text, dark cells white text. */
-export function cellColours(intensity: number): { background: string; color: string } {
-  const clamped = Math.max(0, Math.min(1, intensity));
-  // From a pale to a deep blue in HSL lightness.
-  const lightness = 96 - clamped * 62;
-  return { background: `hsl(217 70% ${lightness}%)`, color: lightness < 58 ? "#ffffff" : "#1a1a1a" };
 }
 
 export function HeatMapTable({ caption, columnHeader, columns, rows, format, max }: HeatMapProps) {
@@ -52,7 +45,7 @@ export function HeatMapTable({ caption, columnHeader, columns, rows, format, max
               {columns.map((column, i) => {
                 const value = row.cells[i];
                 if (value === null || value === undefined) return <td key={column} />;
-                const colours = cellColours(top > 0 ? value / top : 0);
+                const colours = heatCellColours(top > 0 ? value / top : 0);
                 return (
                   <td key={column} style={{ ...colours, padding: "6px 8px", textAlign: "center", borderRadius: 4, whiteSpace: "nowrap" }}>
                     {format(value)}

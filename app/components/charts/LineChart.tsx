@@ -1,4 +1,5 @@
 import { BlockStack, InlineStack, Text } from "@shopify/polaris";
+import { AXIS_TEXT, GRID_LINE, SERIES_COLOURS } from "./colours";
 
 // Series over time as SVG lines with a legend. Points are spaced by time, not by index.
 
@@ -14,8 +15,6 @@ export interface LineChartProps {
   height?: number;
 }
 
-// Distinguishable on white and for common colour-vision deficiencies (Okabe–Ito palette).
-export const SERIES_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999999"];
 
 export function LineChart({ title, series, format, height = 220 }: LineChartProps) {
   const width = 600;
@@ -35,18 +34,18 @@ export function LineChart({ title, series, format, height = 220 }: LineChartProp
       <svg viewBox={`0 0 ${width} ${height}`} width="100%" role="img" aria-label={`${title}. Latest: ${latest}`}>
         {[0, 0.5, 1].map((f) => (
           <g key={f}>
-            <line x1={pad.left} x2={width - pad.right} y1={y(top * f)} y2={y(top * f)} stroke="#e3e3e3" />
-            <text x={pad.left - 6} y={y(top * f) + 4} textAnchor="end" fontSize={11} fill="#303030">
+            <line x1={pad.left} x2={width - pad.right} y1={y(top * f)} y2={y(top * f)} stroke={GRID_LINE} />
+            <text x={pad.left - 6} y={y(top * f) + 4} textAnchor="end" fontSize={11} fill={AXIS_TEXT}>
               {format(top * f)}
             </text>
           </g>
         ))}
         {Number.isFinite(t0) && (
           <>
-            <text x={pad.left} y={height - 8} fontSize={11} fill="#303030">
+            <text x={pad.left} y={height - 8} fontSize={11} fill={AXIS_TEXT}>
               {day(t0)}
             </text>
-            <text x={width - pad.right} y={height - 8} textAnchor="end" fontSize={11} fill="#303030">
+            <text x={width - pad.right} y={height - 8} textAnchor="end" fontSize={11} fill={AXIS_TEXT}>
               {day(t1)}
             </text>
           </>
