@@ -40,7 +40,7 @@ export const APP_BRIDGE_SCRIPT = String.raw`(() => {
   const shop = params.get("shop") || "";
   const host = params.get("host") || "";
   const store = shop.replace(/\.myshopify\.com$/, "");
-  const bouncePage = location.pathname.endsWith("/auth/session-token") && params.has("shopify-reload");
+  const bouncePage = location.pathname.endsWith("/auth/session-token") && Boolean(params.get("shopify-reload"));
 
   // --- Session tokens and authenticated fetch ---
 
