@@ -28,7 +28,10 @@ export default defineConfig({
         v3_fetcherPersist: true,
         v3_relativeSplatPath: true,
         v3_throwAbortReason: true,
-        v3_lazyRouteDiscovery: true,
+        // Off: Remix 2's route discovery touches sessionStorage unguarded after every /__manifest
+        // fetch, which throws in the admin's cross-site frame when third-party storage is blocked
+        // (README, "Blocked storage"). With a dozen routes the full manifest is ~6 KB anyway.
+        v3_lazyRouteDiscovery: false,
         v3_singleFetch: true,
         v3_routeConfig: false,
       },

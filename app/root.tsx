@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
-import { Links, Meta, Outlet, Scripts, ScrollRestoration, useMatches, useRouteLoaderData } from "@remix-run/react";
+import { Links, Meta, Outlet, Scripts, useMatches, useRouteLoaderData } from "@remix-run/react";
+import { ScrollRestoration } from "~/components/ScrollRestoration";
 import { appBridgeScript } from "~/shopify/app-bridge.server";
 
 // The App Bridge tag comes from here, not from AppProvider: Shopify wants it as the first script

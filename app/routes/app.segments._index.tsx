@@ -39,7 +39,8 @@ function EnabledToggle({ segmentKey, enabled, name }: { segmentKey: string; enab
     <Button
       size="slim"
       pressed={pending}
-      accessibilityLabel={`${pending ? "Disable" : "Enable"} ${name}`}
+      // The visible text first in the name (WCAG 2.5.3, label in name); aria-pressed says the state.
+      accessibilityLabel={`${pending ? "On" : "Off"}: ${name}`}
       loading={fetcher.state !== "idle"}
       onClick={() => fetcher.submit({ key: segmentKey, enabled: String(!pending) }, { method: "post" })}
     >

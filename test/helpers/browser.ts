@@ -1,9 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import path from "node:path";
-import { chromium, type Browser, type Frame, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Frame, type Page } from "playwright-core";
 
 // Browser-test plumbing: the production build served by remix-serve as a child process, Debian's
 // Chromium driven by playwright-core, axe-core injected into pages, screenshots to test/artifacts.
@@ -19,7 +20,7 @@ const CHROMIUM_ARGS = [
   "--disable-component-update",
   "--disable-sync",
   "--no-first-run",
-  // The app and the emulated admin are both on 127.0.0.1 ports; no local-network prompts.
+  // The app and the emulated admin are both on loopback ports; no local-network prompts.
   "--disable-features=LocalNetworkAccessChecks",
 ];
 
@@ -33,14 +34,18 @@ const SERVE_ROOT = path.join(SERVE_PARENT, String(process.pid));
 const BUILD_LOCK = path.join(ROOT, ".cache/ui-test-build.lock");
 
 /**
- * Builds the app (remix vite:build → ./build) unless the build is newer than every app file,
- * then copies it to SERVE_ROOT. Returns the directory to run remix-serve in.
+ * Builds the app (remix vite:build → ./build) unless the build is newer than every app file and
+ * vite.config.ts, then copies it to SERVE_ROOT. Returns the directory to run remix-serve in.
  */
 export function buildApp(): string {
   withBuildLock(() => {
     const serverEntry = path.join(ROOT, "build/server/index.js");
-    if (!existsSync(serverEntry) || statSync(serverEntry).mtimeMs < newestMtime(path.join(ROOT, "app"))) {
-      const result = spawnSync(path.join(ROOT, "node_modules/.bin/remix"), ["vite:build"], { cwd: ROOT, encoding: "utf8", env: process.env });
+    // vite.config.ts too: its Remix future flags change the client code.
+    const sources = Math.max(newestMtime(path.join(ROOT, "app")), statSync(path.join(ROOT, "vite.config.ts")).mtimeMs);
+    if (!existsSync(serverEntry) || statSync(serverEntry).mtimeMs < sources) {
+      // NODE_ENV=production: vitest's NODE_ENV=test would otherwise make Vite bundle React's development build.
+      const env = { ...process.env, NODE_ENV: "production" as const };
+      const result = spawnSync(path.join(ROOT, "node_modules/.bin/remix"), ["vite:build"], { cwd: ROOT, encoding: "utf8", env });
       if (result.status !== 0) throw new Error(`remix vite:build failed:\n${result.stdout}\n${result.stderr}`);
     }
     removeCopiesOfEndedRuns();
@@ -157,8 +162,68 @@ export async function serveApp(dir: string, port: number, env: Record<string, st
   };
 }
 
+/**
+ * The environment Chromium starts in: ours without libfaketime (`.ci/faked-dates` moves the
+ * clock of the servers under test; preloaded into Chromium it stalls start-up for half a minute
+ * and no page loads). The merchant's browser keeps its own clock in any case.
+ */
+function chromiumEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value !== undefined && name !== "LD_PRELOAD" && !name.startsWith("FAKETIME")) env[name] = value;
+  }
+  return env;
+}
+
 export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, env: chromiumEnv() });
+}
+
+/** Chromium's user agent with "HeadlessChrome" as "Chrome": Shopify's library answers bots with 410 Gone. */
+async function browserUserAgent(): Promise<string> {
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    return (await page.evaluate(() => navigator.userAgent)).replace("HeadlessChrome", "Chrome");
+  } finally {
+    await browser.close();
+  }
+}
+
+export interface BlockedStorageBrowser {
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+/**
+ * Chromium as a merchant whose browser blocks third-party cookies and storage: a fresh profile
+ * whose Preferences say "Block third-party cookies" (`profile.cookie_controls_mode` = 1), with
+ * third-party storage partitioning off, so a cross-site frame's sessionStorage and localStorage
+ * throw along with its cookies being refused. (With partitioning on, Chrome hands such a frame
+ * partitioned storage instead. Playwright turns partitioning off itself, but our
+ * --disable-features replaces its list, so it is named here.) Callers assert the blocking.
+ */
+export async function launchWithoutThirdPartyStorage(options: BrowserContextOptions = {}): Promise<BlockedStorageBrowser> {
+  const userAgent = await browserUserAgent();
+  const profile = mkdtempSync(path.join(tmpdir(), "segments-chromium-"));
+  mkdirSync(path.join(profile, "Default"));
+  writeFileSync(path.join(profile, "Default/Preferences"), JSON.stringify({ profile: { cookie_controls_mode: 1 } }));
+  const args = CHROMIUM_ARGS.map((arg) => (arg.startsWith("--disable-features=") ? `${arg},ThirdPartyStoragePartitioning` : arg));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    args,
+    headless: true,
+    userAgent,
+    env: chromiumEnv(),
+    ...options,
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
 }
 
 const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");

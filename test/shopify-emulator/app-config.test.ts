@@ -8,6 +8,7 @@ import { adminGraphQL, startWebhookReceiver, TEST_APP } from "./test-helpers";
 
 const TOML = `
 client_id = "abc" # comment
+name = "Segments"
 [access_scopes]
 scopes = "read_customers,write_customers"
 
@@ -47,8 +48,9 @@ required = true
 `;
 
 describe("shopify.app.toml", () => {
-  it("reads subscriptions, compliance topics, scopes and app-owned metafield and metaobject definitions", () => {
+  it("reads the name, subscriptions, compliance topics, scopes and app-owned metafield and metaobject definitions", () => {
     const config = appConfigFromToml(TOML);
+    expect(config.name).toBe("Segments");
     expect(Object.fromEntries(config.subscriptions)).toEqual({
       "orders/create": "/webhooks/orders",
       "orders/updated": "/webhooks/orders",

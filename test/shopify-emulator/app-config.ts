@@ -1,4 +1,4 @@
-// Reads what the emulator needs from the app's `shopify.app.toml`: webhook subscriptions
+// Reads what the emulator needs from the app's `shopify.app.toml`: the app's name, webhook subscriptions
 // (topic → relative uri), compliance topics, the webhooks API version, access scopes and the
 // app-owned customer metafield and metaobject definitions.
 // A deliberately small TOML reader: tables, arrays of tables, strings, string arrays, booleans.
@@ -7,6 +7,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export interface AppConfig {
+  /** `name`: what the admin calls the app (sidebar, page title). */
+  name: string | null;
   /** Topic (e.g. `orders/create`) → path on the app (e.g. `/webhooks/orders/create`). */
   subscriptions: Map<string, string>;
   webhooksApiVersion: string | null;
@@ -93,7 +95,7 @@ function parseValue(raw: string): TomlValue {
 }
 
 function emptyConfig(): AppConfig {
-  return { subscriptions: new Map(), webhooksApiVersion: null, scopes: null, customerMetafields: [], metaobjects: [] };
+  return { name: null, subscriptions: new Map(), webhooksApiVersion: null, scopes: null, customerMetafields: [], metaobjects: [] };
 }
 
 export function readAppConfig(file = DEFAULT_APP_TOML): AppConfig {
@@ -104,6 +106,7 @@ export function readAppConfig(file = DEFAULT_APP_TOML): AppConfig {
 export function appConfigFromToml(text: string): AppConfig {
   const config = emptyConfig();
   const toml = parseToml(text);
+  config.name = stringOr(toml.name, null);
   const webhooks = (toml.webhooks ?? {}) as TomlTable;
   config.webhooksApiVersion = typeof webhooks.api_version === "string" ? webhooks.api_version : null;
   for (const subscription of (webhooks.subscriptions ?? []) as TomlTable[]) {

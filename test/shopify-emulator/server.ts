@@ -25,7 +25,13 @@ import { appExtensionsAnswer, checkActivations, readThemeExtensions, type ThemeA
 export interface EmulatorOptions {
   /** 0 (default) picks a free port. */
   port?: number;
+  /** Listen address (default 127.0.0.1). */
   host?: string;
+  /**
+   * Host name in `origin` (default: the listen address), e.g. "localhost" while listening on
+   * 127.0.0.1: a browser then sees the emulated admin on another site than an app on 127.0.0.1.
+   */
+  publicHost?: string;
   apiKey: string;
   apiSecret: string;
   /** Base URL the webhook URIs are relative to, e.g. http://127.0.0.1:3000. */
@@ -171,6 +177,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     // framing the app (test/shopify-emulator/admin/).
     const adminUi = {
       appUrl: options.appUrl,
+      appName: appConfig.name ?? "App",
       hasShop: (domain: string) => shops.has(domain),
       sessionToken: (domain: string, lifetimeSeconds: number) =>
         signSessionToken({ shop: domain, apiKey: options.apiKey, apiSecret: options.apiSecret, lifetimeSeconds }),
@@ -211,7 +218,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
   });
   const address = server.address() as AddressInfo;
-  origin = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
+  const originHost = options.publicHost ?? (address.family === "IPv6" ? `[${address.address}]` : address.address);
+  origin = `http://${originHost}:${address.port}`;
 
   const emulator: Emulator = {
     origin,

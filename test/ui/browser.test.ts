@@ -1,171 +1,341 @@
-import { appNow } from "~/clock.server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Frame, Page } from "playwright-core";
+import { readFile } from "node:fs/promises";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Frame, FrameLocator, Locator, Page } from "playwright-core";
 import { setUpValidSession } from "@shopify/shopify-api/test-helpers";
 import db from "~/db.server";
 import { sessionStorage } from "~/shopify.server";
 import { shopSettings } from "~/settings";
+import { MEMBER_CSV_COLUMNS } from "~/models/export.server";
 import { startEmulator, type Emulator } from "../shopify-emulator";
-import { adminHostParam } from "../shopify-emulator/admin/admin-ui";
-import { buildApp, freePort, launchChromium, screenshot, seriousA11yViolations, serveApp, type ServedApp } from "../helpers/browser";
+import {
+  buildApp,
+  freePort,
+  launchWithoutThirdPartyStorage,
+  screenshot,
+  seriousA11yViolations,
+  serveApp,
+  type BlockedStorageBrowser,
+  type ServedApp,
+} from "../helpers/browser";
 import { seedAnalysedShop, type SeededShop } from "../helpers/seed-analysis";
 import { uniqueShopDomain } from "../helpers/shops";
 
-// The admin UI in a real browser: production build served by remix-serve, embedded in the
-// emulated Shopify admin with its App Bridge stand-in, authenticated by real session tokens.
+// The admin UI as a merchant uses it: the production build (remix-serve) inside the emulated
+// Shopify admin, reached only by clicking — the admin's sidebar (the app's nav menu) and links
+// inside the app's frame — plus back, forward and reload. The admin (localhost) and the app
+// (127.0.0.1) are different sites, and Chromium blocks third-party cookies and storage, as for
+// a merchant with strict privacy settings: App Store requirement 1.1.1.
+
+const NOW = new Date("2026-06-15T12:00:00Z");
+/** When the app's clock (and the emulated world's) reads NOW; from then on both run in real time. */
+const NOW_SET_AT = Date.now();
 
 let emu: Emulator;
 let app: ServedApp;
-let browser: Browser;
-let context: BrowserContext;
+let chromium: BlockedStorageBrowser;
 let page: Page;
 let shop: SeededShop;
+/** Uncaught exceptions in the admin page or the app's frame, collected as they happen. */
+const problems: string[] = [];
 
 beforeAll(async () => {
   const appDir = buildApp();
   const port = await freePort();
   const appUrl = `http://127.0.0.1:${port}`;
-  emu = await startEmulator({ apiKey: process.env.SHOPIFY_API_KEY!, apiSecret: process.env.SHOPIFY_API_SECRET!, appUrl });
+  // The emulated admin (and Admin API) at http://localhost:<port>: another site than the app.
+  // It is SHOPIFY_ADMIN_ORIGIN, so the app's CSP frame-ancestors name exactly that origin.
+  emu = await startEmulator({
+    apiKey: process.env.SHOPIFY_API_KEY!,
+    apiSecret: process.env.SHOPIFY_API_SECRET!,
+    appUrl,
+    publicHost: "localhost",
+    clock: () => NOW.getTime() + (Date.now() - NOW_SET_AT),
+  });
   const domain = uniqueShopDomain("browser");
   emu.addShop(domain, { customers: 0, seed: domain });
   // The app is installed: its offline session is stored, so no token exchange is needed.
   await sessionStorage.storeSession(setUpValidSession({ shop: domain, expires: undefined, scope: process.env.SCOPES }));
-  shop = await seedAnalysedShop(domain, 120, appNow());
+  shop = await seedAnalysedShop(domain, 120, NOW);
   app = await serveApp(appDir, port, {
     SHOPIFY_APP_URL: appUrl,
     SHOPIFY_ADMIN_ORIGIN: emu.origin,
-    APP_BRIDGE_URL: `${emu.origin}/app-bridge.js`,
+    SEGMENTS_NOW: NOW.toISOString(),
+    SEGMENTS_NOW_SET_AT: String(NOW_SET_AT),
   });
-  browser = await launchChromium();
-  // Shopify's library answers bots with 410 Gone, and headless Chromium says "HeadlessChrome".
-  const userAgent = (await browser.newContext().then(async (c) => {
-    const ua = await (await c.newPage()).evaluate(() => navigator.userAgent);
-    await c.close();
-    return ua;
-  })).replace("HeadlessChrome", "Chrome");
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, userAgent });
-  page = await context.newPage();
+  chromium = await launchWithoutThirdPartyStorage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  page = chromium.context.pages()[0] ?? (await chromium.context.newPage());
   page.setDefaultTimeout(10_000);
-  page.on("pageerror", (e) => console.log("[browser error]", e.message));
+  page.on("pageerror", (error) => problems.push(`uncaught exception: ${error.stack ?? error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error" && /^Uncaught\b|SecurityError/.test(message.text())) problems.push(`console error: ${message.text()}`);
+  });
 }, 120_000);
+
+afterEach(() => {
+  const seen = problems.splice(0);
+  expect(seen, seen.join("\n")).toEqual([]);
+});
 
 afterAll(async () => {
   if (process.env.UI_DEBUG) console.log(app?.output());
-  await browser?.close();
+  await chromium?.close();
   await app?.close();
   await emu?.close();
 });
 
 const store = () => shop.domain.replace(".myshopify.com", "");
+/** The admin URL of the app's home; an app page's admin URL is this plus the app's path. */
+const adminBase = () => `${emu.origin}/store/${store()}/apps/segments`;
 
-/** Opens an app path top-level, as the admin would after a reload: the bounce page fetches the token. */
-async function openApp(path: string): Promise<Frame> {
-  const url = new URL(path, app.url);
-  url.searchParams.set("embedded", "1");
-  url.searchParams.set("shop", shop.domain);
-  url.searchParams.set("host", adminHostParam(store()));
-  await page.goto(url.toString());
-  await page.waitForURL((u) => u.pathname === path.split("?")[0] && u.searchParams.has("id_token"));
-  await hydrated(page.mainFrame());
-  return page.mainFrame();
+const frame = (): FrameLocator => page.frameLocator("#app-frame");
+const sidebar = (): Locator => page.getByRole("navigation", { name: "Apps" });
+/** An item of the app's nav menu in the admin's sidebar (the app's name, Segments, is the home link above them). */
+const navItem = (name: string): Locator => sidebar().getByRole("list").getByRole("link", { name, exact: true });
+
+/** The app's frame as a playwright Frame (for evaluate and axe), once it shows `path`. */
+async function appFrame(path?: string): Promise<Frame> {
+  for (const deadline = Date.now() + 10_000; ; ) {
+    const found = page.frames().find((f) => f !== page.mainFrame() && f.url().startsWith(app.url) && (!path || new URL(f.url()).pathname === path));
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`no app frame at ${path ?? "any path"}; frames: ${page.frames().map((f) => f.url()).join(", ")}`);
+    await page.waitForTimeout(50);
+  }
 }
 
 /**
- * Waits until React has hydrated the page: typing into a controlled input or clicking a link
- * before that is lost (the input is reset, the link does a full page load).
+ * Waits until React has hydrated the frame's document: typing into a controlled input or
+ * clicking a link before that is lost (the input is reset, the link does a full page load).
  */
-async function hydrated(frame: Frame) {
-  await frame.waitForFunction(() => "__remixRouter" in window && document.readyState === "complete");
-  await frame.evaluate(
+async function hydrated(target: Frame) {
+  await target.waitForFunction(() => "__remixRouter" in window && document.readyState === "complete");
+  await target.evaluate(
     () => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 50)))),
   );
 }
 
-async function expectAccessible(frame: Frame) {
-  const violations = await seriousA11yViolations(frame);
-  expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
+/** Opens the admin at `adminPath` (a typed URL or bookmark): the admin frames the app at that path. */
+async function openAdmin(appPath = ""): Promise<Frame> {
+  await page.goto(adminBase() + appPath);
+  const target = await appFrame(appPath.split("?")[0] || "/app");
+  await hydrated(target);
+  return target;
 }
 
-describe("admin UI in Chromium", () => {
-  it("opens the overview inside the emulated admin", async () => {
-    await page.goto(`${emu.origin}/store/${store()}/apps/segments`);
-    const frame = page.frameLocator("iframe[title='Segments app']");
-    await frame.getByText("Segments ready: 120 customers scored").waitFor();
-    await frame.getByRole("heading", { name: "RFM grid" }).waitFor();
-    await screenshot(page, "overview");
-    const appFrame = page.frames().find((f) => f.url().startsWith(app.url))!;
-    await hydrated(appFrame);
-    await expectAccessible(appFrame);
+/** The admin's URL mirrors the app's path (App Bridge's address bar sync). */
+async function expectAdminUrl(appPath: string) {
+  await page.waitForURL(adminBase() + appPath);
+}
 
-    // The nav menu navigates inside the frame (Remix data requests carry the session token).
-    await frame.locator("ui-nav-menu").getByRole("link", { name: "Segments" }).click();
-    await frame.getByRole("heading", { name: "Segments", level: 1 }).waitFor();
-    await frame.getByText("seg:rfm-champions").waitFor();
+/** No error boundary in the frame: Remix's "Application Error" or the app's RouteError. */
+async function expectNoErrorPage() {
+  for (const text of ["Application Error", "We couldn't load this page", "This page doesn't exist"]) {
+    expect(await frame().getByText(text).count(), `error page shown: ${text}`).toBe(0);
+  }
+}
+
+/** Soft: the walk goes on to the next pages, and the test still fails with every violation found. */
+async function expectAccessible(target: Frame | Page) {
+  const violations = await seriousA11yViolations(target);
+  expect.soft(violations, JSON.stringify(violations, null, 2)).toEqual([]);
+}
+
+/** The checks every page gets: no error page, no serious axe violations, a screenshot. */
+async function checkPage(name: string, path: string) {
+  await expectNoErrorPage();
+  await screenshot(page, name);
+  await expectAccessible(await appFrame(path));
+}
+
+describe("admin UI in Chromium, embedded cross-site with third-party storage blocked", () => {
+  it("opens the overview in the admin, on another site, with the frame's storage blocked", async () => {
+    const target = await openAdmin();
+    await frame().getByText("Segments ready: 120 customers scored").waitFor();
+    await frame().getByRole("heading", { name: "RFM grid" }).waitFor();
+
+    // The precondition of everything below: the admin and the app are different sites, and in
+    // the app's frame sessionStorage, localStorage and cookies are blocked, while the admin's
+    // own (first-party) storage works.
+    expect(new URL(page.url()).hostname).toBe("localhost");
+    expect(new URL(target.url()).hostname).toBe("127.0.0.1");
+    const inFrame = await target.evaluate(() => {
+      const attempt = (f: () => unknown) => {
+        try {
+          f();
+          return "allowed";
+        } catch (error) {
+          return error instanceof DOMException ? error.name : String(error);
+        }
+      };
+      document.cookie = "segments-probe=1; SameSite=None; Secure";
+      return {
+        sessionStorage: attempt(() => window.sessionStorage.getItem("x")),
+        localStorage: attempt(() => window.localStorage.getItem("x")),
+        cookie: document.cookie.includes("segments-probe") ? "stored" : "blocked",
+      };
+    });
+    expect(inFrame).toEqual({ sessionStorage: "SecurityError", localStorage: "SecurityError", cookie: "blocked" });
+    expect(await page.evaluate(() => (window.sessionStorage.setItem("x", "1"), window.sessionStorage.getItem("x")))).toBe("1");
+
+    // The admin renders the app's nav menu in its sidebar, the app's name marked as current.
+    await expectAdminUrl("/app");
+    await navItem("Settings").waitFor();
+    expect(await sidebar().getByRole("list").getByRole("link").allTextContents()).toEqual(["Segments", "Cohorts", "New rule segment", "Settings"]);
+    expect(await sidebar().getByRole("link", { name: "Segments", exact: true }).first().getAttribute("aria-current")).toBe("page");
+    expect(await frame().locator("ui-nav-menu").isVisible()).toBe(false);
+    await expectAccessible(page);
+    await checkPage("overview", "/app");
   });
 
-  it("shows a segment with its members, pages on, and opens a customer", async () => {
-    const frame = await openApp("/app/segments");
-    await frame.getByRole("link", { name: "Champions" }).first().click();
-    await frame.getByRole("heading", { name: "Who is in it" }).waitFor();
-    await frame.getByText("Bought recently, buy often and spend the most").waitFor();
-    const members = await db.membership.count({ where: { shopId: shop.shopId, segmentKey: "rfm-champions" } });
-    expect(await frame.locator("tbody tr").count()).toBe(Math.min(25, members));
-    await frame.getByText("Open the theme editor").waitFor();
-    await screenshot(page, "segment");
-    await expectAccessible(frame);
-
-    await frame.locator("tbody tr").first().getByRole("link").click();
-    await frame.getByRole("heading", { name: "Why here" }).waitFor();
-    await frame.getByText(/Ordered \d times, last \d+ days ago/).waitFor();
-    await screenshot(page, "customer");
-    await expectAccessible(frame);
+  it("lists the segments from the sidebar", async () => {
+    await navItem("Segments").click();
+    await frame().getByRole("heading", { name: "Segments", level: 1 }).waitFor();
+    await frame().getByText("seg:rfm-champions").waitFor();
+    await expectAdminUrl("/app/segments");
+    expect(await navItem("Segments").getAttribute("aria-current")).toBe("page");
+    expect(await sidebar().getByRole("link", { name: "Segments", exact: true }).first().getAttribute("aria-current")).toBeNull();
+    await checkPage("segments", "/app/segments");
   });
 
-  it("changes a setting and confirms with a toast", async () => {
-    const frame = await openApp("/app/settings");
-    const prefix = frame.getByLabel("Segment tag prefix");
-    await prefix.fill("vip:");
-    await frame.getByRole("button", { name: "Save" }).click();
-    await frame.locator(".emulated-toast", { hasText: "Settings saved" }).waitFor();
-    await screenshot(page, "settings");
-    const stored = shopSettings((await db.shop.findUniqueOrThrow({ where: { id: shop.shopId } })).settings);
-    expect(stored.tagPrefix).toBe("vip:");
+  it("opens a segment with its members and exports them as CSV", async () => {
+    await frame().getByRole("link", { name: "Champions" }).first().click();
+    await frame().getByRole("heading", { name: "Who is in it" }).waitFor();
+    await frame().getByText("Bought recently, buy often and spend the most").waitFor();
+    await expectAdminUrl("/app/segments/rfm-champions");
+    const members = await db.membership.findMany({
+      where: { shopId: shop.shopId, segmentKey: "rfm-champions" },
+      select: { customer: { select: { shopifyId: true } } },
+    });
+    expect(await frame().locator("tbody tr").count()).toBe(Math.min(25, members.length));
+    await frame().getByText("Open the theme editor").waitFor();
+    expect(await navItem("Segments").getAttribute("aria-current")).toBe("page");
+    await checkPage("segment", "/app/segments/rfm-champions");
 
-    await frame.getByLabel("Fewest clusters").fill("9");
-    await frame.getByRole("button", { name: "Save" }).click();
-    await frame.getByText("Must be at least the minimum number of clusters").waitFor();
-    await expectAccessible(frame);
+    const [download] = await Promise.all([page.waitForEvent("download"), frame().getByRole("button", { name: "Export members (CSV)" }).click()]);
+    const lines = (await readFile(await download.path(), "utf8")).trimEnd().split("\r\n");
+    expect(lines[0]).toBe(MEMBER_CSV_COLUMNS.join(","));
+    expect(lines.slice(1).map((line) => line.split(",")[0]).sort()).toEqual(members.map((m) => m.customer.shopifyId.toString()).sort());
+    await frame().locator(".emulated-toast", { hasText: "Export downloaded" }).waitFor();
+  });
+
+  it("opens a customer from the members", async () => {
+    await frame().locator("tbody tr").first().getByRole("link").click();
+    await frame().getByRole("heading", { name: "Why here" }).waitFor();
+    await frame().getByText(/Ordered \d times, last \d+ days ago/).waitFor();
+    const target = await appFrame();
+    const path = new URL(target.url()).pathname;
+    expect(path).toMatch(/^\/app\/customers\/\d+$/);
+    await expectAdminUrl(path);
+    await checkPage("customer", path);
+  });
+
+  it("walks back and forward through the app's pages with the browser", async () => {
+    const customerPath = new URL((await appFrame()).url()).pathname;
+    await page.goBack();
+    await frame().getByRole("heading", { name: "Who is in it" }).waitFor();
+    await expectAdminUrl("/app/segments/rfm-champions");
+    await page.goBack();
+    await frame().getByText("seg:rfm-champions").waitFor();
+    await expectAdminUrl("/app/segments");
+    expect(await navItem("Segments").getAttribute("aria-current")).toBe("page");
+    await page.goForward();
+    await frame().getByRole("heading", { name: "Who is in it" }).waitFor();
+    await expectAdminUrl("/app/segments/rfm-champions");
+    await page.goForward();
+    await frame().getByRole("heading", { name: "Why here" }).waitFor();
+    await expectAdminUrl(customerPath);
+    await expectNoErrorPage();
+  });
+
+  it("reloads the admin on the same app page, query included", async () => {
+    await navItem("Segments").click();
+    await frame().getByRole("link", { name: "Champions" }).first().click();
+    await frame().getByRole("button", { name: "P(active)" }).click();
+    await expectAdminUrl("/app/segments/rfm-champions?sort=pAlive&direction=desc");
+    await page.reload();
+    const target = await appFrame("/app/segments/rfm-champions");
+    await hydrated(target);
+    expect(new URL(target.url()).searchParams.get("sort")).toBe("pAlive");
+    await frame().getByRole("heading", { name: "Who is in it" }).waitFor();
+    await expectAdminUrl("/app/segments/rfm-champions?sort=pAlive&direction=desc");
+    await expectNoErrorPage();
+
+    // A deep link (typed or bookmarked) opens that page in the frame too.
+    await openAdmin(`/app/customers/${shop.firstCustomerId}`);
+    await frame().getByRole("heading", { name: "Why here" }).waitFor();
+    await expectAdminUrl(`/app/customers/${shop.firstCustomerId}`);
+    await expectNoErrorPage();
+  });
+
+  it("shows cohorts by customers and by revenue", async () => {
+    await navItem("Cohorts").click();
+    await frame().getByRole("columnheader", { name: "Month 0" }).waitFor();
+    await expectAdminUrl("/app/cohorts");
+    expect(await navItem("Cohorts").getAttribute("aria-current")).toBe("page");
+    await checkPage("cohorts-customers", "/app/cohorts");
+
+    await frame().getByRole("tab", { name: "Revenue" }).click();
+    await frame().getByText(/Net revenue \(USD\)/).waitFor();
+    await expectAdminUrl("/app/cohorts?mode=revenue");
+    await checkPage("cohorts-revenue", "/app/cohorts");
   });
 
   it("builds a rule segment with a live count and saves it", async () => {
-    const frame = await openApp("/app/rules/new");
-    await frame.getByLabel("Segment name").fill("High value");
-    await frame.getByLabel("Value").fill("600");
+    await navItem("New rule segment").click();
+    await frame().getByRole("heading", { name: "New rule segment", level: 1 }).waitFor();
+    await expectAdminUrl("/app/rules/new");
+    await frame().getByLabel("Segment name").fill("High value");
+    await frame().getByLabel("Value").fill("600");
     const expected = await db.customerScore.count({ where: { shopId: shop.shopId, clv: { gt: 600 } } });
-    await frame.getByText(`${expected} customers match`).waitFor().catch(async (e) => {
-      await screenshot(page, "rule-builder-failed");
-      throw e;
-    });
-    await frame.getByText("Customers who predicted lifetime value over 600.").waitFor();
-    await screenshot(page, "rule-builder");
-    await expectAccessible(frame);
+    await frame().getByText(`${expected} customers match`).waitFor();
+    await frame().getByText("Customers who predicted lifetime value over 600.").waitFor();
+    await checkPage("rule-builder", "/app/rules/new");
 
-    await frame.getByRole("button", { name: "Save segment" }).click();
-    await frame.getByRole("heading", { name: "High value", level: 1 }).waitFor().catch(async (e) => {
-      await screenshot(page, "rule-save-failed");
-      throw e;
-    });
-    await frame.getByText("Customers who predicted lifetime value over 600.").waitFor();
+    await frame().getByRole("button", { name: "Save segment" }).click();
+    await frame().getByRole("heading", { name: "High value", level: 1 }).waitFor();
+    await frame().getByText("Customers who predicted lifetime value over 600.").waitFor();
+    await expectAdminUrl("/app/segments/rule-high-value?saved=1");
     const saved = await db.segment.findUniqueOrThrow({ where: { shopId_key: { shopId: shop.shopId, key: "rule-high-value" } } });
     expect(saved.definition).toEqual({ rule: { all: [{ field: "clv", op: ">", value: 600 }] } });
   });
 
-  it("shows cohorts in both modes", async () => {
-    const frame = await openApp("/app/cohorts");
-    await frame.getByRole("columnheader", { name: "Month 0" }).waitFor();
-    await frame.getByRole("tab", { name: "Revenue" }).click();
-    await frame.getByText(/Net revenue \(USD\)/).waitFor();
-    await screenshot(page, "cohorts");
-    await expectAccessible(frame);
+  it("edits the rule segment it saved", async () => {
+    await frame().getByRole("link", { name: "Edit rule" }).click();
+    await frame().getByRole("heading", { name: "Edit High value", level: 1 }).waitFor();
+    await expectAdminUrl("/app/rules/rule-high-value");
+    const value = frame().getByLabel("Value");
+    expect(await value.inputValue()).toBe("600");
+    await value.fill("700");
+    const expected = await db.customerScore.count({ where: { shopId: shop.shopId, clv: { gt: 700 } } });
+    await frame().getByText(`${expected} customers match`).waitFor();
+    await checkPage("rule-edit", "/app/rules/rule-high-value");
+
+    await frame().getByRole("button", { name: "Save segment" }).click();
+    await frame().getByText("Customers who predicted lifetime value over 700.").waitFor();
+    await expectAdminUrl("/app/segments/rule-high-value?saved=1");
+    const saved = await db.segment.findUniqueOrThrow({ where: { shopId_key: { shopId: shop.shopId, key: "rule-high-value" } } });
+    expect(saved.definition).toEqual({ rule: { all: [{ field: "clv", op: ">", value: 700 }] } });
+  });
+
+  it("saves settings with a toast and shows a validation error beside the field", async () => {
+    await navItem("Settings").click();
+    const prefix = frame().getByLabel("Segment tag prefix");
+    await prefix.waitFor();
+    await expectAdminUrl("/app/settings");
+    await prefix.fill("vip:");
+    await frame().getByRole("button", { name: "Save" }).click();
+    await frame().locator(".emulated-toast", { hasText: "Settings saved" }).waitFor();
+    await checkPage("settings", "/app/settings");
+    const stored = shopSettings((await db.shop.findUniqueOrThrow({ where: { id: shop.shopId } })).settings);
+    expect(stored.tagPrefix).toBe("vip:");
+
+    await frame().getByLabel("Fewest clusters").fill("9");
+    await frame().getByRole("button", { name: "Save" }).click();
+    await frame().getByText("Must be at least the minimum number of clusters").waitFor();
+    await checkPage("settings-invalid", "/app/settings");
+
+    // The app's name in the sidebar goes home.
+    await sidebar().getByRole("link", { name: "Segments", exact: true }).first().click();
+    await frame().getByRole("heading", { name: "RFM grid" }).waitFor();
+    await expectAdminUrl("/app");
   });
 });

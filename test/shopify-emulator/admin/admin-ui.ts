@@ -1,15 +1,18 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { appAdminPage, escapeHtml } from "./admin-page";
 import { APP_BRIDGE_SCRIPT } from "./app-bridge-script";
 
 // The emulated Shopify admin, for browser tests and the demo:
 //   GET /app-bridge.js                         the App Bridge stand-in (see app-bridge-script.ts)
 //   GET /admin-emulator/session-token?shop=…   a fresh session token for the frame's shop
 //   GET /admin-emulator/app-extensions?shop=…  what `shopify.app.extensions()` answers (theme-extensions.ts)
-//   GET /store/<store>/apps/<handle>           the admin page with the app in an iframe
+//   GET /store/<store>/apps/<handle>[/<path>]  the admin page with the app in an iframe, at the
+//                                              app's URL + <path> (see admin-page.ts)
 //   GET /store/<store>/…                       any other admin page (where shopify://admin links land)
 
 export interface AdminUiContext {
   appUrl: string;
+  appName: string;
   hasShop(domain: string): boolean;
   sessionToken(domain: string, lifetimeSeconds: number): string;
   /** The shop's `shopify.app.extensions()` answer; null while that API is made to fail. */
@@ -23,17 +26,20 @@ export function adminHostParam(store: string): string {
   return Buffer.from(`admin.shopify.com/store/${store}`).toString("base64url");
 }
 
-/** The URL the admin loads in the app's iframe (the session token included, as Shopify does). */
-export function embeddedAppUrl(appUrl: string, shop: string, idToken: string, path = "/app"): string {
-  const url = new URL(path, appUrl);
+/**
+ * The URL the admin loads in the app's iframe: the app's URL with the admin path after
+ * `/apps/<handle>` (and its query) appended, plus Shopify's parameters, the session token included.
+ */
+export function embeddedAppUrl(appUrl: string, shop: string, idToken: string, path = "/"): string {
+  // Leading slashes collapsed: "//host" would be another origin, not a path of the app.
+  const url = new URL(path.replace(/^\/+/, "/"), appUrl);
+  if (url.origin !== new URL(appUrl).origin) throw new Error(`not a path of the app: ${path}`);
   url.searchParams.set("embedded", "1");
   url.searchParams.set("shop", shop);
   url.searchParams.set("host", adminHostParam(shop.replace(/\.myshopify\.com$/, "")));
   url.searchParams.set("id_token", idToken);
   return url.toString();
 }
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function adminPage(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · Shopify admin (emulated)</title>
@@ -94,9 +100,11 @@ export function handleAdminUi(req: IncomingMessage, res: ServerResponse, url: UR
       return true;
     }
     res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" });
-    if (/^\/apps\/[\w-]+\/?$/.test(rest)) {
-      const src = embeddedAppUrl(context.appUrl, shop, context.sessionToken(shop, TOKEN_LIFETIME_SECONDS));
-      res.end(adminPage(`${shop} · Segments`, `<iframe title="Segments app" src="${escapeHtml(src)}"></iframe>`));
+    const appPage = /^\/apps\/([\w-]+)(\/.*)?$/.exec(rest);
+    if (appPage) {
+      const base = `/store/${storePage[1]}/apps/${appPage[1]}`;
+      const src = embeddedAppUrl(context.appUrl, shop, context.sessionToken(shop, TOKEN_LIFETIME_SECONDS), (appPage[2] ?? "/") + url.search);
+      res.end(appAdminPage({ shop, appName: context.appName, base, src }));
     } else {
       res.end(adminPage(shop, `<main><h1>Shopify admin (emulated)</h1><p>This would be <code>${escapeHtml(rest)}</code> in the real admin.</p></main>`));
     }
