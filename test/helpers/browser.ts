@@ -142,7 +142,8 @@ export async function serveApp(dir: string, port: number, env: Record<string, st
   child.stdout?.on("data", (chunk) => (output += chunk));
   child.stderr?.on("data", (chunk) => (output += chunk));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
+  // Generous: on a loaded 2-core machine two servers starting at once took over 20 s.
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`remix-serve exited (${child.exitCode}):\n${output}`);
     const up = await fetch(`${url}/auth/login`).then(() => true, () => false);
