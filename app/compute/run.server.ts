@@ -27,12 +27,12 @@ export interface ComputeResult {
   timings: { stage: string; ms: number }[];
 }
 
-export async function computeShop(db: Db, shopId: number, runId: bigint, asOf = appNow()): Promise<ComputeResult> {
+/** The engine run over a shop's stored orders as of `asOf`, with the merchant's settings. */
+export async function analyzeStoredShop(db: Db, shopId: number, asOf: Date) {
   const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId } });
   const settings = shopSettings(shop.settings);
   const offset = utcOffsetMinutes(settings.timezone ?? shop.timezone, asOf);
   const { columns, orderCount } = await loadTransactions(db, shopId);
-
   const analysis = analyzeShop(columns, {
     asOf,
     utcOffsetMinutes: offset,
@@ -41,6 +41,31 @@ export async function computeShop(db: Db, shopId: number, runId: bigint, asOf = 
     clvHorizonMonths: settings.clvHorizonMonths,
     monthlyDiscountRate: settings.monthlyDiscountRate,
   });
+  return { settings, columns, orderCount, analysis };
+}
+
+/**
+ * Stores a run's fitted model with its shop-level tables (clusters, cohorts, diagnostics): what
+ * re-scoring one customer between runs and the cohorts page read.
+ */
+export async function storeShopModel(db: Db, shopId: number, runId: bigint, analysis: ShopAnalysis, asOf: Date): Promise<void> {
+  const params = {
+    model: analysis.model,
+    clusters: analysis.clusters,
+    cohorts: analysis.cohorts,
+    diagnostics: analysis.diagnostics,
+    asOf: asOf.toISOString(),
+  };
+  const json = JSON.parse(JSON.stringify(params)) as Prisma.InputJsonObject;
+  await db.shopModel.upsert({
+    where: { shopId },
+    create: { shopId, runId, params: json, fittedAt: asOf },
+    update: { runId, params: json, fittedAt: asOf },
+  });
+}
+
+export async function computeShop(db: Db, shopId: number, runId: bigint, asOf = appNow()): Promise<ComputeResult> {
+  const { settings, columns, orderCount, analysis } = await analyzeStoredShop(db, shopId, asOf);
   const customers = analysis.customers;
   const n = customers.count;
 
@@ -94,19 +119,7 @@ export async function computeShop(db: Db, shopId: number, runId: bigint, asOf = 
   const change = await replaceMemberships(db, shopId, runId, desired);
   await writeSnapshots(db, shopId, runId, asOf);
 
-  const params = {
-    model: analysis.model,
-    clusters: analysis.clusters,
-    cohorts: analysis.cohorts,
-    diagnostics: analysis.diagnostics,
-    asOf: asOf.toISOString(),
-  };
-  const json = JSON.parse(JSON.stringify(params)) as Prisma.InputJsonObject;
-  await db.shopModel.upsert({
-    where: { shopId },
-    create: { shopId, runId, params: json, fittedAt: asOf },
-    update: { runId, params: json, fittedAt: asOf },
-  });
+  await storeShopModel(db, shopId, runId, analysis, asOf);
 
   return {
     customers: n,

@@ -35,7 +35,7 @@ export default function Cohorts() {
       <Card>
         {cohorts.length === 0 ? (
           <EmptyState heading="No cohorts yet" image="">
-            <Text as="p">Cohorts appear after the first compute run.</Text>
+            <Text as="p">Cohorts appear after the next compute run.</Text>
           </EmptyState>
         ) : (
           <BlockStack gap="300">

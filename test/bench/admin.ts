@@ -1,6 +1,7 @@
 // Admin pages at scale: a shop with N customers (scores, memberships, orders, snapshots seeded
 // in SQL) and the time each page's reads take — overview, segment list, a segment's first and
-// 20th member page, a customer, cohorts, the first CSV batch.
+// 20th member page, a customer, cohorts (the run's stored table; then without it: the fallback
+// over the orders with its budget, and without the budget), the first CSV batch.
 import { appNow } from "~/clock.server";
 import { prepareBenchDatabase } from "./env";
 
@@ -18,7 +19,8 @@ export async function benchAdmin(customers = 1_000_000): Promise<AdminFigure[]> 
   const { listSegments, segmentSummary } = await import("~/models/segments.server");
   const { segmentMembers, segmentMovement } = await import("~/models/members.server");
   const { customerDetail } = await import("~/models/customers.server");
-  const { cohortTable } = await import("~/models/cohorts.server");
+  const { cohortTable, cohortsFromOrders } = await import("~/models/cohorts.server");
+  const { appNow } = await import("~/clock.server");
   const { memberCsvStream } = await import("~/models/export.server");
 
   const domain = `admin-bench-${Date.now()}.myshopify.com`;
@@ -47,6 +49,9 @@ export async function benchAdmin(customers = 1_000_000): Promise<AdminFigure[]> 
     );
     await time("customer detail", () => customerDetail(shop, seeded.firstCustomerId.toString()));
     await time("cohorts", () => cohortTable(shop));
+    await db.shopModel.delete({ where: { shopId: shop.id } });
+    await time("cohorts, no stored table: fallback within its budget", () => cohortTable(shop));
+    await time("cohorts, no stored table: fallback unbounded (not a page)", () => cohortsFromOrders(shop, 12, appNow(), 600_000));
     await time("CSV export: first 2,000 rows", async () => {
       const reader = memberCsvStream(shop, biggest.key).getReader();
       let bytes = 0;

@@ -1,9 +1,12 @@
 import db from "~/db.server";
+import { analyzeStoredShop, storeShopModel } from "~/compute/run.server";
 import { LIFECYCLE_STAGES, RFM_SEGMENTS } from "~/segmentation";
 
 // Seeds one shop with what sync + compute would have written: customers, orders, scores,
-// segments, memberships, movement events, snapshots of two runs (8 days apart) and run
-// records. Rows are generated in SQL (generate_series), so 100k customers take seconds.
+// segments, memberships, movement events, snapshots of two runs (8 days apart), run records,
+// and the newest run's stored model with its cohort table. Rows are generated in SQL
+// (generate_series), so 100k customers take seconds; the stored model is the engine's own
+// output over the seeded orders, written by the compute's code (a 1M-customer shop: ~20 s).
 
 export interface SeededShop {
   shopId: number;
@@ -98,5 +101,13 @@ export async function seedAnalysedShop(domain: string, customers: number, now: D
       WHERE m."shopId" = ${shopId}
       GROUP BY m."segmentKey"`;
   }
+
+  // What the run stores besides rows: the fitted model, clusters and the cohort table the
+  // cohorts page reads (without it the page falls back to SQL over the orders).
+  // Statistics first: with the planner still believing this shop has no orders, the engine's
+  // order load becomes a nested loop over every customer per order (hours at 1M customers).
+  await db.$executeRaw`ANALYZE "Customer", "Order"`;
+  const { analysis } = await analyzeStoredShop(db, shopId, now);
+  await storeShopModel(db, shopId, run.id, analysis, now);
   return { shopId, domain, computeRunId: run.id, firstCustomerId: first.id, customers };
 }
