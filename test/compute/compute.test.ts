@@ -112,13 +112,15 @@ describe("compute", () => {
     const run = await recompute("the second compute");
     expect((run.counts as { ruleErrors: Record<string, string> }).ruleErrors["rule-broken"]).toMatch(/unknown field "nope"/);
 
+    // The window ends where the run's clock stood (ShopModel.fittedAt), not at the database's now().
+    const { fittedAt: asOf } = await db.shopModel.findUniqueOrThrow({ where: { shopId } });
     const expected = await db.$queryRaw<{ id: bigint }[]>`
       SELECT c."id" FROM "Customer" c
       JOIN "Order" o ON o."shopId" = c."shopId" AND o."customerShopifyId" = c."shopifyId"
       WHERE c."shopId" = ${shopId} AND NOT o."test" AND o."deletedAt" IS NULL AND o."cancelledAt" IS NULL
       GROUP BY c."id"
       HAVING COUNT(*) >= 2
-         AND COALESCE(SUM(GREATEST(0, o."totalPrice" - o."totalRefunded")) FILTER (WHERE o."processedAt" >= now() - interval '365 days'), 0) > 200`;
+         AND COALESCE(SUM(GREATEST(0, o."totalPrice" - o."totalRefunded")) FILTER (WHERE o."processedAt" >= ${asOf}::timestamp - interval '365 days'), 0) > 200`;
     const members = await db.membership.findMany({ where: { shopId, segmentKey: "rule-big-spenders" } });
     expect(members.length).toBeGreaterThan(0);
     expect(new Set(members.map((m) => m.customerId.toString()))).toEqual(new Set(expected.map((e) => e.id.toString())));
