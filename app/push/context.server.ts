@@ -64,6 +64,8 @@ export interface PushContext {
   shopId: number;
   timezone: string;
   settings: ShopSettings;
+  /** Secret of the storefront's segment tokens (see storefront.server.ts). */
+  storefrontKey: string;
   tuning: PushTuning;
   counts: PushCounts;
   /** Distinct customers changed so far (tags and metafields both count once). */

@@ -15,7 +15,7 @@ export type MetafieldKey = keyof typeof METAFIELD_TYPES;
 export type MetafieldValues = Partial<Record<MetafieldKey, string>>;
 
 export interface CustomerFacts {
-  /** Treatment (non-control) segment keys, most specific first. */
+  /** Storefront tokens of the treatment (non-control) segments, most specific first. */
   segments: string[];
   score: {
     r: number;

@@ -1,6 +1,7 @@
 import { METAFIELDS_DELETE, METAFIELDS_SET } from "~/shopify/documents";
 import { runBulkMutation } from "~/push/bulk-mutation.server";
 import { forEachConcurrently, type PushContext } from "~/push/context.server";
+import { segmentToken } from "~/push/storefront.server";
 import { customerGid } from "~/push/tags.server";
 import {
   changedMetafields,
@@ -176,7 +177,8 @@ async function changedCustomers(ctx: PushContext): Promise<CustomerChange[]> {
       // Nothing known and nothing written: leave the customer's metafields absent.
       if (!segments.length && row.r === null && !row.pushed) continue;
       // Switched off, nothing is wanted: everything written is deleted.
-      const wanted = ctx.settings.pushMetafields ? wantedValues(row, orderBySpecificity(segments, sizes), ctx.timezone) : {};
+      const tokens = orderBySpecificity(segments, sizes).map((key) => segmentToken(ctx.storefrontKey, key));
+      const wanted = ctx.settings.pushMetafields ? wantedValues(row, tokens, ctx.timezone) : {};
       const values = changedMetafields(wanted, row.pushed);
       const removed = removedMetafields(wanted, row.pushed);
       if (Object.keys(values).length || removed.length) changes.push({ customerId: row.customerId, shopifyId: row.shopifyId, values, removed });

@@ -28,4 +28,20 @@ describe("customer metafield definitions", () => {
     expect([...named].sort()).toEqual([...written].sort());
     expect(description.length).toBeLessThanOrEqual(255); // Shopify's limit for a definition's description
   });
+
+  it("lets the storefront read only the segment tokens the blocks need, never a score", () => {
+    const definitions = customerMetafieldDefinitions();
+    const storefront = Object.entries(definitions).flatMap(([key, d]) => (d["access.storefront"] === undefined || d["access.storefront"] === "none" ? [] : [key]));
+    expect(storefront).toEqual(["segments"]);
+    expect(definitions.segments["access.storefront"]).toBe("public_read");
+    // Admin access stays the default (merchant_read): nothing here is public to other apps.
+    for (const d of Object.values(definitions)) expect(d["access.admin"] ?? "merchant_read").toBe("merchant_read");
+  });
+
+  it("keeps segment keys out of the public recommendations metaobject", () => {
+    const toml = parseToml(readFileSync(DEFAULT_APP_TOML, "utf8")) as Table;
+    const definition = ((toml.metaobjects as Table).app as Record<string, Table>).segment_recommendations;
+    expect(definition["access.storefront"]).toBe("public_read");
+    expect(Object.keys(definition.fields as Table)).toEqual(["products"]);
+  });
 });
