@@ -8,13 +8,15 @@ import type { PushContext } from "~/push/context.server";
 // keys: token = hex HMAC-SHA256(shop secret, key). The secret travels in an app-data metafield on
 // the app's installation, which only this app and its theme extension's Liquid (`app.metafields`)
 // can read; the blocks hash the keys the merchant typed with it (Liquid's `hmac_sha256`) and
-// compare. The same metafields carry the tag prefix, so the tag fallback follows Settings.
+// compare. The same metafields carry the tag prefixes, so the tag fallback and the control-group
+// check in Liquid follow Settings.
 
 export const STOREFRONT_NAMESPACE = "segments";
 
 export interface StorefrontConfig {
   storefront_key: string;
   tag_prefix: string;
+  control_tag_prefix: string;
 }
 
 /** The token the storefront sees for a segment key; `segment-tokens.liquid` computes the same. */
@@ -35,6 +37,7 @@ export async function pushStorefrontConfig(ctx: PushContext): Promise<void> {
   const wanted: StorefrontConfig = {
     storefront_key: ctx.storefrontKey,
     tag_prefix: ctx.settings.tagPrefix,
+    control_tag_prefix: ctx.settings.controlTagPrefix,
   };
   const shop = await ctx.db.shop.findUniqueOrThrow({ where: { id: ctx.shopId }, select: { storefrontPushed: true } });
   if (sameConfig(shop.storefrontPushed, wanted)) return;

@@ -1,6 +1,6 @@
 // Storefront objects shaped like Shopify's Liquid drops, as the push job leaves them: app tags
 // `seg:<key>` / `seg-control:<key>`, the `$app` customer metafields (segment tokens, not keys),
-// and the app's app-data metafields with the token secret and the tag prefix.
+// and the app's app-data metafields with the token secret and the tag prefixes.
 import { segmentToken } from "~/push/storefront.server";
 
 type Json = Record<string, unknown>;
@@ -12,9 +12,13 @@ export function token(key: string): string {
   return segmentToken(STOREFRONT_KEY, key);
 }
 
-/** Liquid's `app` after a push: the secret and the tag prefix set in the app. */
-export function storefrontApp({ tagPrefix = "seg:", key = STOREFRONT_KEY } = {}): Json {
-  return { metafields: { segments: { storefront_key: { value: key }, tag_prefix: { value: tagPrefix } } } };
+/** Liquid's `app` after a push: the secret and the prefixes set in the app. */
+export function storefrontApp({ tagPrefix = "seg:", controlTagPrefix = "seg-control:", key = STOREFRONT_KEY } = {}): Json {
+  return {
+    metafields: {
+      segments: { storefront_key: { value: key }, tag_prefix: { value: tagPrefix }, control_tag_prefix: { value: controlTagPrefix } },
+    },
+  };
 }
 
 /** Liquid's `app` before the app's first push. */

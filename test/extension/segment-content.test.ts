@@ -68,6 +68,19 @@ describe("Segment content block", () => {
     expect(await variantShown({ settings, customer: staleMetafield })).toBe("fallback");
   });
 
+  it("follows the control-tag prefix set in the app: holdouts under a custom prefix get the fallback", async () => {
+    const settings = { ...forChampions, others_see: "fallback" };
+    const app = storefrontApp({ controlTagPrefix: "holdout/" });
+    // The metafield still lists the segment (a push that stopped after the tags): the tag wins.
+    const staleMetafield = customer({ tags: ["Holdout/rfm-champions"], segments: ["rfm-champions"] });
+    expect(await variantShown({ settings, customer: staleMetafield, app })).toBe("fallback");
+    const tagsOnly = customer({ tags: ["seg:rfm-champions", "holdout/rfm-champions"] });
+    expect(await variantShown({ settings, customer: tagsOnly, app })).toBe("fallback");
+    // The default prefix means nothing in this shop.
+    const member = customer({ tags: ["seg-control:rfm-champions"], segments: ["rfm-champions"] });
+    expect(await variantShown({ settings, customer: member, app })).toBe("segment");
+  });
+
   it("matches segment keys against tokens, never against keys in the metafield", async () => {
     // What a customer can read of their own data: tokens only.
     const member = customer({ segments: ["churn-risk-high", "rfm-champions"] });

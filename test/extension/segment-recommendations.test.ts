@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { collection, customer, guest, manyMerchantTags, product, shopWithRecommendations, token } from "./fixtures";
+import { collection, customer, guest, manyMerchantTags, product, shopWithRecommendations, storefrontApp, token } from "./fixtures";
 import { renderBlock, squish } from "./liquid-harness";
 
 const championsPicks = [product(1), product(2), product(3), product(4), product(5), product(6)];
@@ -90,6 +90,15 @@ describe("Recommended for you block", () => {
       expect(source(html)).toBe("collection");
       expect(productIds(html)).toEqual([91, 92, 93]);
     }
+  });
+
+  it("follows the control-tag prefix set in the app: holdouts get the fallback", async () => {
+    const settings = { fallback_collection: bestSellers };
+    const app = storefrontApp({ controlTagPrefix: "holdout/" });
+    const holdout = customer({ tags: ["holdout/rfm-champions"], segments: ["rfm-champions"] });
+    expect(source(await renderBlock("segment-recommendations", { settings, shop, customer: holdout, app }))).toBe("collection");
+    const member = customer({ tags: ["seg-control:rfm-champions"], segments: ["rfm-champions"] }); // not a control tag in this shop
+    expect(source(await renderBlock("segment-recommendations", { settings, shop, customer: member, app }))).toBe("segment");
   });
 
   it("renders nothing without recommendations or fallback, and explains why in the theme editor", async () => {

@@ -28,7 +28,7 @@ const atRisk = (i: number) => i % 3 === 0;
 beforeAll(async () => {
   env = await startEmulatedApp({ customers: 120, plan: "plus" });
   shopId = await installAndBackfill(env);
-  await db.shop.update({ where: { id: shopId }, data: { settings: { tagPrefix: "vip/" } } });
+  await db.shop.update({ where: { id: shopId }, data: { settings: { tagPrefix: "vip/", controlTagPrefix: "holdout/" } } });
   await writeComputeResult(
     shopId,
     [
@@ -77,8 +77,8 @@ async function customers() {
   return db.customer.findMany({ where: { shopId }, orderBy: { id: "asc" }, take: CUSTOMERS, include: { score: true } });
 }
 
-describe("storefront after a push, custom tag prefix", () => {
-  it("shows each block's content to members, the fallback to holdouts", async () => {
+describe("storefront after a push, custom tag prefixes", () => {
+  it("shows each block's content to members, the fallback to holdouts under the shop's control prefix", async () => {
     const content = { segments: "rfm-champions", heading: "Treated", fallback_heading: "Fallback", others_see: "fallback" };
     const banner = { banner_1_segments: "churn-risk-high", banner_1_message: "We miss you" };
     for (const [i, c] of (await customers()).entries()) {
@@ -86,7 +86,7 @@ describe("storefront after a push, custom tag prefix", () => {
       const html = await renderBlock("segment-content", { settings: content, customer: view.customer, app: view.app });
       const variant = /data-segment-variant="(\w+)"/.exec(html)?.[1];
       expect({ i, variant }).toEqual({ i, variant: champion(i) && !championHoldout(i) ? "segment" : "fallback" });
-      if (championHoldout(i)) expect(view.customer.tags).toContain("seg-control:rfm-champions");
+      if (championHoldout(i)) expect(view.customer.tags).toContain("holdout/rfm-champions");
 
       const bar = await renderBlock("segment-banner", { settings: banner, customer: view.customer, app: view.app });
       expect({ i, shown: bar.includes("We miss you") }).toEqual({ i, shown: atRisk(i) });
@@ -110,8 +110,9 @@ describe("storefront after a push, custom tag prefix", () => {
     }
     // The secret the blocks hash keys with is only in the app's installation.
     const appData = env.emu.shop(env.shop).appInstallationMetafields();
-    expect([...appData.keys()].sort()).toEqual(["segments.storefront_key", "segments.tag_prefix"]);
+    expect([...appData.keys()].sort()).toEqual(["segments.control_tag_prefix", "segments.storefront_key", "segments.tag_prefix"]);
     expect(appData.get("segments.tag_prefix")!.value).toBe("vip/");
+    expect(appData.get("segments.control_tag_prefix")!.value).toBe("holdout/");
   });
 
   it("replaces a recommendation entry handled by key (pushed before tokens) and deletes the old one", async () => {
