@@ -1,4 +1,5 @@
 import db from "~/db.server";
+import { Prisma } from "~/generated/prisma/client";
 import { queues } from "~/queues.server";
 
 /** Records the shop as installed (again) and starts its back-fill. Called after token exchange. */
@@ -6,7 +7,8 @@ export async function onShopInstalled(domain: string): Promise<void> {
   const shop = await db.shop.upsert({
     where: { domain },
     create: { domain },
-    update: { uninstalledAt: null },
+    // A new installation carries no app-data metafields: the next push sends the blocks' config.
+    update: { uninstalledAt: null, storefrontPushed: Prisma.DbNull },
   });
   // One back-fill per shop; Settings → Resync runs another. (A reinstall after a gap does not
   // catch up on its own yet: orders placed while uninstalled arrive only with a resync.)

@@ -17,7 +17,7 @@ const USAGE = `Usage: npm run analyze -- --input FILE [options]
   --period UNIT        day (default) | week: the BG/NBD time unit
   --out FILE           write one row per customer to this CSV
   --json               print the summary as JSON
-  --help               this text`;
+  --help, -h           this text`;
 
 class UsageError extends Error {}
 
@@ -31,7 +31,7 @@ async function main(argv: string[]): Promise<void> {
       period: { type: "string", default: "day" },
       out: { type: "string" },
       json: { type: "boolean", default: false },
-      help: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
   });
@@ -69,10 +69,19 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+/** A mistyped or missing flag: the usage follows, and the exit status is 2 (bad input is 1). */
+function isUsageError(error: unknown): error is Error {
+  return error instanceof UsageError || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"));
+}
+
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof InputError || error instanceof UsageError || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
+  if (isUsageError(error)) {
+    console.error(`analyze: ${error.message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (error instanceof InputError) {
     console.error(`analyze: ${error.message}`);
-    if (error instanceof UsageError) console.error(`\n${USAGE}`);
   } else if (error instanceof Error && "code" in error && error.code === "ENOENT") {
     console.error(`analyze: cannot read input file: ${error.message}`);
   } else {

@@ -38,6 +38,7 @@ export interface PushCounts {
   /** Tags not sent because of Shopify's limits (length, count per customer). */
   tagsSkipped: number;
   metafieldsSet: number;
+  metafieldsDeleted: number;
   segmentsCreated: number;
   segmentsUpdated: number;
   segmentsDeleted: number;
@@ -63,6 +64,8 @@ export interface PushContext {
   shopId: number;
   timezone: string;
   settings: ShopSettings;
+  /** Secret of the storefront's segment tokens (see storefront.server.ts). */
+  storefrontKey: string;
   tuning: PushTuning;
   counts: PushCounts;
   /** Distinct customers changed so far (tags and metafields both count once). */
@@ -78,6 +81,7 @@ export function emptyCounts(): PushCounts {
     tagsRemoved: 0,
     tagsSkipped: 0,
     metafieldsSet: 0,
+    metafieldsDeleted: 0,
     segmentsCreated: 0,
     segmentsUpdated: 0,
     segmentsDeleted: 0,

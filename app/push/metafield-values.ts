@@ -15,7 +15,7 @@ export type MetafieldKey = keyof typeof METAFIELD_TYPES;
 export type MetafieldValues = Partial<Record<MetafieldKey, string>>;
 
 export interface CustomerFacts {
-  /** Treatment (non-control) segment keys, most specific first. */
+  /** Storefront tokens of the treatment (non-control) segments, most specific first. */
   segments: string[];
   score: {
     r: number;
@@ -29,9 +29,13 @@ export interface CustomerFacts {
   } | null;
 }
 
-/** The values a customer's metafields should hold. A missing score leaves its fields alone. */
+/**
+ * The values a customer's metafields should hold. A metafield has no empty value in Shopify, so
+ * an empty segment list or a missing score (or score field) is left out: the push deletes it.
+ */
 export function metafieldValues(facts: CustomerFacts, timezone: string): MetafieldValues {
-  const values: MetafieldValues = { segments: JSON.stringify(facts.segments) };
+  const values: MetafieldValues = {};
+  if (facts.segments.length) values.segments = JSON.stringify(facts.segments);
   const score = facts.score;
   if (!score) return values;
   values.rfm = `${score.r}${score.f}${score.m}`;
@@ -50,6 +54,11 @@ export function changedMetafields(wanted: MetafieldValues, pushed: MetafieldValu
     if (pushed?.[key] !== wanted[key]) changed[key] = wanted[key];
   }
   return changed;
+}
+
+/** The keys written before that `wanted` no longer has a value for: to delete. */
+export function removedMetafields(wanted: MetafieldValues, pushed: MetafieldValues | null): MetafieldKey[] {
+  return (Object.keys(pushed ?? {}) as MetafieldKey[]).filter((key) => wanted[key] === undefined).sort();
 }
 
 /** Most specific first: smaller segments before larger ones, then by key for stability. */

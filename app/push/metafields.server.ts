@@ -1,20 +1,24 @@
-import { METAFIELDS_SET } from "~/shopify/documents";
+import { METAFIELDS_DELETE, METAFIELDS_SET } from "~/shopify/documents";
 import { runBulkMutation } from "~/push/bulk-mutation.server";
 import { forEachConcurrently, type PushContext } from "~/push/context.server";
+import { segmentToken } from "~/push/storefront.server";
 import { customerGid } from "~/push/tags.server";
 import {
   changedMetafields,
   metafieldValues,
   orderBySpecificity,
+  removedMetafields,
   METAFIELD_TYPES,
   type MetafieldKey,
   type MetafieldValues,
 } from "~/push/metafield-values";
 
-// Writes the app-owned customer metafields whose values changed since the last push
-// (PushedMetafields keeps what each customer carries). Changes are packed into metafieldsSet
-// calls of at most 25 metafields, a customer never split across two; many changed customers
-// go as one bulk mutation of those same calls.
+// Writes the app-owned customer metafields whose values changed since the last push and deletes
+// the ones that no longer have a value (PushedMetafields keeps what each customer carries).
+// Changes are packed into metafieldsSet calls of at most 25 metafields, a customer never split
+// across two; many changed customers go as one bulk mutation of those same calls. Deletions are
+// metafieldsDelete calls of at most 25, recorded as they are confirmed, so an interrupted push
+// leaves the rest to the next one. With metafield pushes off, every one of ours is deleted.
 
 const MAX_METAFIELDS_PER_CALL = 25;
 const PAGE = 5_000;
@@ -22,7 +26,10 @@ const PAGE = 5_000;
 interface CustomerChange {
   customerId: bigint;
   shopifyId: bigint;
+  /** To set. */
   values: MetafieldValues;
+  /** To delete. */
+  removed: MetafieldKey[];
 }
 
 interface MetafieldInput {
@@ -35,6 +42,11 @@ interface MetafieldInput {
 interface Batch {
   customers: CustomerChange[];
   inputs: MetafieldInput[];
+}
+
+interface DeleteBatch {
+  customers: CustomerChange[];
+  inputs: { ownerId: string; namespace: string; key: MetafieldKey }[];
 }
 
 interface FactsRow {
@@ -53,55 +65,76 @@ interface FactsRow {
 }
 
 export async function pushMetafields(ctx: PushContext): Promise<void> {
-  if (!ctx.settings.pushMetafields) return;
+  // Deleted customers carry nothing any more; forget what they had.
+  await ctx.db.$executeRaw`
+    DELETE FROM "PushedMetafields" p USING "Customer" c
+    WHERE p."shopId" = ${ctx.shopId} AND c.id = p."customerId" AND c."deletedAt" IS NOT NULL`;
   const changes = await changedCustomers(ctx);
   if (!changes.length) return;
-  const batches = pack(changes);
-  const total = batches.length;
+  const batches = pack(changes.filter((c) => Object.keys(c.values).length));
+  const deletions = packDeletions(changes.filter((c) => c.removed.length));
+  const total = batches.length + deletions.length;
   let done = 0;
   let accepted: CustomerChange[] = [];
+  let deleted: CustomerChange[] = [];
   const save = async () => {
-    const customers = accepted;
+    const [set, gone] = [accepted, deleted];
     accepted = [];
-    await record(ctx, customers);
+    deleted = [];
+    await recordSet(ctx, set);
+    await recordDeleted(ctx, gone);
     await ctx.progress({ phase: "metafields", done, total });
   };
-  const settle = async (customers: CustomerChange[]) => {
+  const settle = async (customers: CustomerChange[], into: "set" | "deleted") => {
     done++;
-    accepted.push(...customers);
-    if (accepted.length >= ctx.tuning.saveEvery) await save();
+    (into === "set" ? accepted : deleted).push(...customers);
+    if (accepted.length + deleted.length >= ctx.tuning.saveEvery) await save();
   };
 
   try {
-    if (changes.length >= ctx.tuning.bulkThreshold) {
+    if (changes.length >= ctx.tuning.bulkThreshold && batches.length) {
       ctx.counts.bulkOperations += await runBulkMutation(
         ctx.admin,
         METAFIELDS_SET,
         batches.map((b) => ({ metafields: b.inputs })),
         {
           pollMs: ctx.tuning.bulkPollMs,
-    maxPollMs: ctx.tuning.bulkMaxPollMs,
+          maxPollMs: ctx.tuning.bulkMaxPollMs,
           onResult: (index, error) => {
             if (error) ctx.fail(`metafields for ${batches[index].customers.length} customers`, error);
-            return settle(error ? [] : batches[index].customers);
+            return settle(error ? [] : batches[index].customers, "set");
           },
         },
       );
-      return;
+    } else {
+      await forEachConcurrently(batches, ctx.tuning.concurrency, async (batch) => {
+        const refused = await setMetafields(ctx, batch.inputs);
+        if (!refused.size) return settle(batch.customers, "set");
+        // metafieldsSet is all-or-nothing: the customers whose values were accepted go again alone.
+        const owners = new Set([...refused.keys()].map((i) => batch.inputs[i].ownerId));
+        for (const message of new Set(refused.values())) ctx.fail("metafields", message);
+        const rest = batch.customers.filter((c) => !owners.has(customerGid(c.shopifyId)));
+        const retry = pack(rest)[0];
+        await settle(retry && !(await setMetafields(ctx, retry.inputs)).size ? rest : [], "set");
+      });
     }
-    await forEachConcurrently(batches, ctx.tuning.concurrency, async (batch) => {
-      const refused = await setMetafields(ctx, batch.inputs);
-      if (!refused.size) return settle(batch.customers);
-      // metafieldsSet is all-or-nothing: the customers whose values were accepted go again alone.
-      const owners = new Set([...refused.keys()].map((i) => batch.inputs[i].ownerId));
-      for (const message of new Set(refused.values())) ctx.fail("metafields", message);
-      const rest = batch.customers.filter((c) => !owners.has(customerGid(c.shopifyId)));
-      const retry = pack(rest)[0];
-      await settle(retry && !(await setMetafields(ctx, retry.inputs)).size ? rest : []);
+    // Deletions are rare (a customer leaving every segment, a score gone), so plain calls do.
+    await forEachConcurrently(deletions, ctx.tuning.concurrency, async (batch) => {
+      const error = await deleteMetafields(ctx, batch.inputs);
+      if (error) ctx.fail(`deleting metafields of ${batch.customers.length} customers`, error);
+      await settle(error ? [] : batch.customers, "deleted");
     });
   } finally {
     await save();
   }
+}
+
+/** Null when every input was deleted (or was already absent), else Shopify's first message. */
+async function deleteMetafields(ctx: PushContext, inputs: DeleteBatch["inputs"]): Promise<string | null> {
+  const { metafieldsDelete } = await ctx.admin.request<{ metafieldsDelete: { userErrors: { message: string }[] } }>(METAFIELDS_DELETE, {
+    metafields: inputs,
+  });
+  return metafieldsDelete.userErrors[0]?.message ?? null;
 }
 
 /** Returns the refused inputs by index with Shopify's message; empty when all were written. */
@@ -143,31 +176,25 @@ async function changedCustomers(ctx: PushContext): Promise<CustomerChange[]> {
       const segments = row.segments ?? [];
       // Nothing known and nothing written: leave the customer's metafields absent.
       if (!segments.length && row.r === null && !row.pushed) continue;
-      const wanted = metafieldValues(
-        {
-          segments: orderBySpecificity(segments, sizes),
-          score:
-            row.r === null
-              ? null
-              : {
-                  r: row.r,
-                  f: row.f!,
-                  m: row.m!,
-                  rfmSegment: row.rfmSegment!,
-                  lifecycle: row.lifecycle,
-                  pAlive: row.pAlive,
-                  clv: row.clv,
-                  nextOrderAt: row.nextOrderAt,
-                },
-        },
-        ctx.timezone,
-      );
+      // Switched off, nothing is wanted: everything written is deleted.
+      const tokens = orderBySpecificity(segments, sizes).map((key) => segmentToken(ctx.storefrontKey, key));
+      const wanted = ctx.settings.pushMetafields ? wantedValues(row, tokens, ctx.timezone) : {};
       const values = changedMetafields(wanted, row.pushed);
-      if (Object.keys(values).length) changes.push({ customerId: row.customerId, shopifyId: row.shopifyId, values });
+      const removed = removedMetafields(wanted, row.pushed);
+      if (Object.keys(values).length || removed.length) changes.push({ customerId: row.customerId, shopifyId: row.shopifyId, values, removed });
     }
     if (rows.length < PAGE) return changes;
     after = rows[rows.length - 1].customerId;
   }
+}
+
+/** What the customer's metafields should hold. */
+function wantedValues(row: FactsRow, segments: string[], timezone: string): MetafieldValues {
+  const score =
+    row.r === null
+      ? null
+      : { r: row.r, f: row.f!, m: row.m!, rfmSegment: row.rfmSegment!, lifecycle: row.lifecycle, pAlive: row.pAlive, clv: row.clv, nextOrderAt: row.nextOrderAt };
+  return metafieldValues({ segments, score }, timezone);
 }
 
 /** Packs customers into calls of at most 25 metafields, keeping each customer's in one call. */
@@ -188,8 +215,42 @@ function pack(changes: CustomerChange[]): Batch[] {
   return batches;
 }
 
+/** Packs deletions into calls of at most 25 metafields, keeping each customer's in one call. */
+function packDeletions(changes: CustomerChange[]): DeleteBatch[] {
+  const batches: DeleteBatch[] = [];
+  let current: DeleteBatch = { customers: [], inputs: [] };
+  for (const change of changes) {
+    if (current.inputs.length + change.removed.length > MAX_METAFIELDS_PER_CALL && current.inputs.length) {
+      batches.push(current);
+      current = { customers: [], inputs: [] };
+    }
+    current.customers.push(change);
+    const ownerId = customerGid(change.shopifyId);
+    for (const key of change.removed) current.inputs.push({ ownerId, namespace: "$app", key });
+  }
+  if (current.inputs.length) batches.push(current);
+  return batches;
+}
+
+/** Forgets the keys Shopify confirmed deleted; a customer left with none loses the row. */
+async function recordDeleted(ctx: PushContext, customers: CustomerChange[]) {
+  if (!customers.length) return;
+  await ctx.db.$executeRaw`
+    UPDATE "PushedMetafields" p
+    SET "values" = p."values" - ARRAY(SELECT jsonb_array_elements_text(v.removed::jsonb)), "pushedAt" = now()
+    FROM unnest(${customers.map((c) => String(c.customerId))}::bigint[], ${customers.map((c) => JSON.stringify(c.removed))}::text[]) AS v(id, removed)
+    WHERE p."customerId" = v.id`;
+  await ctx.db.$executeRaw`
+    DELETE FROM "PushedMetafields"
+    WHERE "shopId" = ${ctx.shopId} AND "customerId" = ANY(${customers.map((c) => String(c.customerId))}::bigint[]) AND "values" = '{}'::jsonb`;
+  for (const customer of customers) {
+    ctx.counts.metafieldsDeleted += customer.removed.length;
+    ctx.changedCustomers.add(customer.customerId);
+  }
+}
+
 /** Merges what Shopify accepted into each customer's remembered values. */
-async function record(ctx: PushContext, customers: CustomerChange[]) {
+async function recordSet(ctx: PushContext, customers: CustomerChange[]) {
   if (!customers.length) return;
   await ctx.db.$executeRaw`
     INSERT INTO "PushedMetafields" ("customerId", "shopId", "values")

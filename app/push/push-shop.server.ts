@@ -5,10 +5,11 @@ import { DEFAULT_TUNING, emptyCounts, type PushContext, type PushCounts, type Pu
 import { pushMetafields } from "~/push/metafields.server";
 import { pushNativeSegments } from "~/push/native-segments.server";
 import { pushRecommendations } from "~/push/recommendations.server";
+import { pushStorefrontConfig, storefrontKey } from "~/push/storefront.server";
 import { pushTags } from "~/push/tags.server";
 
-// One push of a shop's computed segments to Shopify: tags first (native segments select them),
-// then native segments, metafields and the recommendation metaobjects. Every step compares with
+// One push of a shop's computed segments to Shopify: the storefront blocks' config, tags (native
+// segments select them), then native segments, metafields and the recommendation metaobjects. Every step compares with
 // what it recorded as pushed and sends only the difference, so a push with nothing new sends
 // no mutation, and a push that stopped half-way is finished by the next one.
 
@@ -29,6 +30,7 @@ export async function pushShop(db: Db, admin: AdminClient, shopId: number, optio
     shopId,
     timezone: settings.timezone ?? shop.timezone,
     settings,
+    storefrontKey: await storefrontKey(db, shopId),
     tuning: { ...DEFAULT_TUNING, ...options.tuning },
     counts,
     changedCustomers: new Set(),
@@ -42,6 +44,8 @@ export async function pushShop(db: Db, admin: AdminClient, shopId: number, optio
     },
   };
   try {
+    // First the blocks' config: the tokens and tag prefixes below mean nothing to them without it.
+    await pushStorefrontConfig(ctx);
     await pushTags(ctx);
     await pushNativeSegments(ctx);
     await pushMetafields(ctx);

@@ -1,9 +1,12 @@
 import { METAOBJECT_DELETE, METAOBJECT_UPSERT } from "~/shopify/documents";
 import type { PushContext } from "~/push/context.server";
+import { segmentToken } from "~/push/storefront.server";
 
 // The storefront's "recommended for you" block reads one `$app:segment_recommendations`
-// metaobject per segment (handle = segment key): the products its members buy most, counted
-// by distinct buyers. Upserted only when the list changed; deleted when the segment goes.
+// metaobject per segment: the products its members buy most, counted by distinct buyers. The
+// handle is the segment's storefront token and nothing in it names the segment (metaobjects are
+// public on the storefront). Upserted only when the list or handle changed; deleted when the
+// segment goes.
 
 export const RECOMMENDATIONS_TYPE = "$app:segment_recommendations";
 
@@ -40,30 +43,34 @@ export async function pushRecommendations(ctx: PushContext): Promise<void> {
   const pushed = await db.pushedRecommendation.findMany({ where: { shopId } });
   const pushedByKey = new Map(pushed.map((p) => [p.segmentKey, p]));
   const stale = pushed.filter((p) => !wanted.has(p.segmentKey));
-  const changed = [...wanted].filter(([key, products]) => !sameList(pushedByKey.get(key)?.products, products));
+  const handleOf = (key: string) => segmentToken(ctx.storefrontKey, key);
+  const changed = [...wanted].filter(([key, products]) => {
+    const current = pushedByKey.get(key);
+    return !current || current.handle !== handleOf(key) || !sameList(current.products, products);
+  });
   const total = changed.length + stale.length;
   let done = 0;
 
   for (const [key, products] of changed) {
+    const handle = handleOf(key);
     const { metaobjectUpsert } = await ctx.admin.request<{
       metaobjectUpsert: { metaobject: { id: string } | null; userErrors: { message: string }[] };
     }>(METAOBJECT_UPSERT, {
-      handle: { type: RECOMMENDATIONS_TYPE, handle: key },
-      metaobject: {
-        fields: [
-          { key: "segment_key", value: key },
-          { key: "products", value: JSON.stringify(products.map((id) => `gid://shopify/Product/${id}`)) },
-        ],
-      },
+      handle: { type: RECOMMENDATIONS_TYPE, handle },
+      metaobject: { fields: [{ key: "products", value: JSON.stringify(products.map((id) => `gid://shopify/Product/${id}`)) }] },
     });
     if (metaobjectUpsert.metaobject) {
       const shopifyId = metaobjectUpsert.metaobject.id;
-      await db.pushedRecommendation.upsert({
-        where: { shopId_segmentKey: { shopId, segmentKey: key } },
-        create: { shopId, segmentKey: key, shopifyId, products },
-        update: { shopifyId, products, pushedAt: new Date() },
-      });
-      ctx.counts.recommendationsUpserted++;
+      // A new handle made a new entry (an entry handled by key, from before tokens): drop the old one.
+      const previous = pushedByKey.get(key);
+      if (!previous || previous.shopifyId === shopifyId || (await deleteMetaobject(ctx, previous.shopifyId, key))) {
+        await db.pushedRecommendation.upsert({
+          where: { shopId_segmentKey: { shopId, segmentKey: key } },
+          create: { shopId, segmentKey: key, shopifyId, handle, products },
+          update: { shopifyId, handle, products, pushedAt: new Date() },
+        });
+        ctx.counts.recommendationsUpserted++;
+      }
     } else {
       ctx.fail(`recommendations for ${key}`, metaobjectUpsert.userErrors[0]?.message ?? "not saved");
     }
@@ -71,18 +78,23 @@ export async function pushRecommendations(ctx: PushContext): Promise<void> {
   }
 
   for (const entry of stale) {
-    const { metaobjectDelete } = await ctx.admin.request<{ metaobjectDelete: { userErrors: { message: string }[] } }>(METAOBJECT_DELETE, {
-      id: entry.shopifyId,
-    });
-    const error = metaobjectDelete.userErrors[0]?.message;
-    if (error && !/does not exist|not found/i.test(error)) {
-      ctx.fail(`deleting recommendations for ${entry.segmentKey}`, error);
-    } else {
+    if (await deleteMetaobject(ctx, entry.shopifyId, entry.segmentKey)) {
       await db.pushedRecommendation.delete({ where: { shopId_segmentKey: { shopId, segmentKey: entry.segmentKey } } });
-      ctx.counts.recommendationsDeleted++;
     }
     await ctx.progress({ phase: "recommendations", done: ++done, total });
   }
+}
+
+/** True when the metaobject is gone (already gone counts); a refusal is counted as an error. */
+async function deleteMetaobject(ctx: PushContext, id: string, segmentKey: string): Promise<boolean> {
+  const { metaobjectDelete } = await ctx.admin.request<{ metaobjectDelete: { userErrors: { message: string }[] } }>(METAOBJECT_DELETE, { id });
+  const error = metaobjectDelete.userErrors[0]?.message;
+  if (error && !/does not exist|not found/i.test(error)) {
+    ctx.fail(`deleting recommendations for ${segmentKey}`, error);
+    return false;
+  }
+  ctx.counts.recommendationsDeleted++;
+  return true;
 }
 
 function sameList(a: readonly string[] | undefined, b: readonly string[]): boolean {

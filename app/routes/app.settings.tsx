@@ -89,7 +89,11 @@ export default function Settings() {
               <FormLayout>
                 <Checkbox label="Tag customers with their segments" {...check("pushTags")} />
                 <Checkbox label="Keep Shopify customer segments (for Shopify Email and Flow)" {...check("pushNativeSegments")} />
-                <Checkbox label="Write scores to customer metafields (for your theme)" {...check("pushMetafields")} />
+                <Checkbox
+                  label="Write scores and segments to customer metafields"
+                  helpText="Scores stay in your admin; the storefront blocks read only opaque segment tokens. Off deletes them."
+                  {...check("pushMetafields")}
+                />
                 <FormLayout.Group>
                   <TextField label="Segment tag prefix" {...field("tagPrefix")} error={errors.tagPrefix} helpText="e.g. seg:champions" />
                   <TextField label="Control group tag prefix" {...field("controlTagPrefix")} error={errors.controlTagPrefix} />

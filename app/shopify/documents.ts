@@ -244,6 +244,28 @@ export const SEGMENTS_PAGE = /* GraphQL */ `
   }
 `;
 
+export const CURRENT_APP_INSTALLATION = /* GraphQL */ `
+  query CurrentAppInstallation {
+    currentAppInstallation {
+      id
+    }
+  }
+`;
+
+export const METAFIELDS_DELETE = /* GraphQL */ `
+  mutation MetafieldsDelete($metafields: [MetafieldIdentifierInput!]!) {
+    metafieldsDelete(metafields: $metafields) {
+      deletedMetafields {
+        key
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
 export const METAFIELDS_SET = /* GraphQL */ `
   mutation MetafieldsSet($metafields: [MetafieldsSetInput!]!) {
     metafieldsSet(metafields: $metafields) {

@@ -1,3 +1,4 @@
+import { Prisma } from "~/generated/prisma/client";
 import type { Db } from "~/db.server";
 import type { Queues } from "~/queues.server";
 import { unscheduleShop } from "~/jobs/compute.server";
@@ -111,7 +112,8 @@ async function applyTopic(deps: ApplyDeps, shopDomain: string, topic: string, pa
       await deleteCustomer(db, shop.id, shopifyId(payload.id), "deleted");
       return "applied";
     case "APP_UNINSTALLED":
-      await db.shop.update({ where: { id: shop.id }, data: { uninstalledAt: new Date() } });
+      // The installation goes with its app-data metafields (the blocks' config).
+      await db.shop.update({ where: { id: shop.id }, data: { uninstalledAt: new Date(), storefrontPushed: Prisma.DbNull } });
       await db.session.deleteMany({ where: { shop: shopDomain } });
       await unscheduleShop(deps.queues, shop.id);
       return "applied";

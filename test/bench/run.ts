@@ -3,12 +3,20 @@
 import { spawn } from "node:child_process";
 import { cpus, totalmem } from "node:os";
 import path from "node:path";
+import { parseBenchOptions, USAGE, type BenchName, type BenchOptions } from "./options";
 
-const args = process.argv.slice(2);
-const json = args.includes("--json");
-const quick = args.includes("--quick");
-const onlyArg = args.find((a) => a.startsWith("--only"));
-const only = onlyArg ? (onlyArg.includes("=") ? onlyArg.split("=")[1] : args[args.indexOf(onlyArg) + 1]).split(",") : null;
+let options: BenchOptions;
+try {
+  options = parseBenchOptions(process.argv.slice(2));
+} catch (error) {
+  console.error(`${(error as Error).message}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (options.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const { json, quick, only } = options;
 
 const machine = {
   cores: cpus().length,
@@ -18,7 +26,7 @@ const machine = {
   date: new Date().toISOString().slice(0, 10),
 };
 
-const plan: { name: string; bench: string; arg: string }[] = [
+const plan: { name: string; bench: BenchName; arg: string }[] = [
   { name: "engine, 100k customers", bench: "engine", arg: "100000" },
   { name: "engine, 1M customers", bench: "engine", arg: quick ? "200000" : "1000000" },
   { name: "webhook intake", bench: "webhooks", arg: quick ? "5" : "15" },

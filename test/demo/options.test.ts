@@ -1,3 +1,7 @@
+import { execFile } from "node:child_process";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { CHECK_NOW, DEFAULT_CUSTOMERS, parseOptions } from "./options";
 
@@ -21,5 +25,24 @@ describe("demo options", () => {
     expect(() => parseOptions(["--customers", "0"])).toThrow("--customers must be an integer ≥ 1 (got 0)");
     expect(() => parseOptions(["--port", "abc"])).toThrow("--port must be an integer");
     expect(() => parseOptions(["--nope"])).toThrow();
+  });
+});
+
+describe("demo command line", () => {
+  const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+  const demo = (args: string[]) => promisify(execFile)(resolve(repoRoot, "node_modules/.bin/tsx"), ["test/demo/run.ts", ...args], { cwd: repoRoot, timeout: 30_000 });
+
+  it("prints the usage for --help and exits 0 before starting anything", async () => {
+    const { stdout, stderr } = await demo(["--help"]);
+    expect(stdout).toContain("npm run demo -- [--customers N]");
+    expect(stderr).toBe("");
+  });
+
+  it("fails fast with the usage on an unknown flag or a stray argument (exit 2)", async () => {
+    for (const args of [["--chek"], ["check"]]) {
+      const run = demo(args);
+      await expect(run).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining("npm run demo -- [--customers N]") });
+      await expect(run).rejects.toMatchObject({ stderr: expect.stringContaining(args[0]) });
+    }
   });
 });

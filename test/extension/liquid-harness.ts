@@ -2,14 +2,15 @@
 //
 // liquidjs implements standard Liquid. The Shopify-only pieces our blocks use are registered
 // below as small TEST DOUBLES OF SHOPIFY'S OWN FILTERS AND TAGS (`t`, `image_url`, `image_tag`,
-// `money`, `md5`, `{% schema %}`), not of our code: they follow Shopify's documented behaviour
+// `money`, `md5`, `hmac_sha256`, `{% schema %}`), not of our code: they follow Shopify's documented behaviour
 // closely enough for the blocks' own logic (membership, fallbacks, escaping) to be tested.
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Liquid, Tag, TypeGuards } from "liquidjs";
 import type { TagToken, TopLevelToken } from "liquidjs";
+import { storefrontApp } from "./fixtures";
 
 export const EXTENSION_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../extensions/segment-blocks");
 
@@ -142,6 +143,8 @@ function createEngine(locale: Json): Liquid {
   // Shopify's `money` formats cents with the shop's money format; the fixtures' shop uses "${{amount}}".
   engine.registerFilter("money", (cents: number) => `$${(Number(cents) / 100).toFixed(2)}`);
   engine.registerFilter("md5", (value: unknown) => createHash("md5").update(String(value)).digest("hex"));
+  // Shopify's `hmac_sha256`: the lowercase hex HMAC-SHA256 of the string, keyed by the argument.
+  engine.registerFilter("hmac_sha256", (value: unknown, secret: unknown) => createHmac("sha256", String(secret ?? "")).update(String(value ?? "")).digest("hex"));
   return engine;
 }
 
@@ -176,6 +179,8 @@ export interface RenderOptions {
   request?: Json;
   /** The page's product, on product templates. */
   product?: Json;
+  /** Liquid's `app` (the app's app-data metafields); by default as a push leaves it. */
+  app?: Json;
   localeFile?: string;
 }
 
@@ -187,6 +192,7 @@ export async function renderBlock(blockName: string, options: RenderOptions = {}
     shop: options.shop ?? { name: "Test shop", metaobjects: {} },
     request: { design_mode: false, path: "/", ...options.request },
     product: options.product ?? null,
+    app: options.app ?? storefrontApp(),
   };
   const html: string = await engineFor(options.localeFile ?? "en.default.json").renderFile(`blocks/${blockName}`, { block }, { globals });
   return html;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { customer, guest, manyMerchantTags } from "./fixtures";
+import { customer, guest, manyMerchantTags, storefrontApp } from "./fixtures";
 import { renderBlock, squish } from "./liquid-harness";
 
 const winBack = {
@@ -53,6 +53,14 @@ describe("Segment banner app embed", () => {
     for (const visitor of visitors) {
       expect(squish(await renderBlock("segment-banner", { settings: winBack, customer: visitor }))).toBe("");
     }
+  });
+
+  it("follows the control-tag prefix set in the app: holdouts under a custom prefix see no banner", async () => {
+    const app = storefrontApp({ controlTagPrefix: "holdout/" });
+    const holdout = customer({ tags: ["holdout/churn-risk-high"], segments: ["churn-risk-high"] });
+    expect(squish(await renderBlock("segment-banner", { settings: winBack, customer: holdout, app }))).toBe("");
+    const member = customer({ tags: ["seg-control:churn-risk-high"], segments: ["churn-risk-high"] });
+    expect(bannerMessage(await renderBlock("segment-banner", { settings: winBack, customer: member, app }))).toBe("We miss you! 15% off your next order.");
   });
 
   it("respects the start and end dates, the end date included", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { customer, guest, image, manyMerchantTags } from "./fixtures";
+import { appNotPushedYet, customer, guest, image, manyMerchantTags, storefrontApp, token } from "./fixtures";
 import { renderBlock, squish } from "./liquid-harness";
 
 const forChampions = {
@@ -38,9 +38,9 @@ describe("Segment content block", () => {
     expect(await variantShown({ settings: forChampions, customer: moved })).toBe("nothing");
   });
 
-  it("reads tags with the merchant's own prefix", async () => {
+  it("reads tags with the merchant's own prefix, as set in the app", async () => {
     const vip = customer({ tags: ["VIP/rfm-champions"] });
-    expect(await variantShown({ settings: { ...forChampions, tag_prefix: "vip/" }, customer: vip })).toBe("segment");
+    expect(await variantShown({ settings: forChampions, customer: vip, app: storefrontApp({ tagPrefix: "vip/" }) })).toBe("segment");
     expect(await variantShown({ settings: forChampions, customer: vip })).toBe("nothing");
   });
 
@@ -66,6 +66,39 @@ describe("Segment content block", () => {
     expect(await variantShown({ settings, customer: holdout })).toBe("fallback");
     const staleMetafield = customer({ tags: ["seg-control:rfm-champions"], segments: ["rfm-champions"] });
     expect(await variantShown({ settings, customer: staleMetafield })).toBe("fallback");
+  });
+
+  it("follows the control-tag prefix set in the app: holdouts under a custom prefix get the fallback", async () => {
+    const settings = { ...forChampions, others_see: "fallback" };
+    const app = storefrontApp({ controlTagPrefix: "holdout/" });
+    // The metafield still lists the segment (a push that stopped after the tags): the tag wins.
+    const staleMetafield = customer({ tags: ["Holdout/rfm-champions"], segments: ["rfm-champions"] });
+    expect(await variantShown({ settings, customer: staleMetafield, app })).toBe("fallback");
+    const tagsOnly = customer({ tags: ["seg:rfm-champions", "holdout/rfm-champions"] });
+    expect(await variantShown({ settings, customer: tagsOnly, app })).toBe("fallback");
+    // The default prefix means nothing in this shop.
+    const member = customer({ tags: ["seg-control:rfm-champions"], segments: ["rfm-champions"] });
+    expect(await variantShown({ settings, customer: member, app })).toBe("segment");
+  });
+
+  it("matches segment keys against tokens, never against keys in the metafield", async () => {
+    // What a customer can read of their own data: tokens only.
+    const member = customer({ segments: ["churn-risk-high", "rfm-champions"] });
+    const listed = ((member.metafields as Record<string, Record<string, { value: string[] }>>).$app.segments.value).join(",");
+    expect(listed).toBe([token("churn-risk-high"), token("rfm-champions")].join(","));
+    expect(listed).not.toMatch(/churn|rfm|champion/);
+    expect(await variantShown({ settings: forChampions, customer: member })).toBe("segment");
+    // A metafield holding the key itself (as before tokens) matches nothing.
+    const plainKeys = { ...member, metafields: { $app: { segments: { value: ["rfm-champions"] } } } };
+    expect(await variantShown({ settings: forChampions, customer: plainKeys })).toBe("nothing");
+    // Another shop's secret makes other tokens.
+    expect(await variantShown({ settings: forChampions, customer: member, app: storefrontApp({ key: "another-shop" }) })).toBe("nothing");
+  });
+
+  it("shows nothing (or the fallback) before the app's first push, when there is no secret yet", async () => {
+    const member = customer({ segments: ["rfm-champions"], tags: ["seg:rfm-champions"] });
+    expect(await variantShown({ settings: forChampions, customer: member, app: appNotPushedYet })).toBe("nothing");
+    expect(await variantShown({ settings: { ...forChampions, others_see: "fallback" }, customer: member, app: appNotPushedYet })).toBe("fallback");
   });
 
   it("finds the app tag among hundreds of merchant tags and ignores look-alikes", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { collection, customer, guest, manyMerchantTags, product, shopWithRecommendations } from "./fixtures";
+import { collection, customer, guest, manyMerchantTags, product, shopWithRecommendations, storefrontApp, token } from "./fixtures";
 import { renderBlock, squish } from "./liquid-harness";
 
 const championsPicks = [product(1), product(2), product(3), product(4), product(5), product(6)];
@@ -19,7 +19,7 @@ describe("Recommended for you block", () => {
   it("shows the top products of the customer's segment, as many as the merchant chose", async () => {
     const html = await renderBlock("segment-recommendations", { shop, customer: customer({ segments: ["rfm-champions"] }) });
     expect(source(html)).toBe("segment");
-    expect(html).toContain('data-segment-key="rfm-champions"');
+    expect(html).toContain(`data-segment-token="${token("rfm-champions")}"`);
     expect(productIds(html)).toEqual([1, 2, 3, 4]); // default: 4 products
     const six = await renderBlock("segment-recommendations", {
       settings: { products_to_show: 6 },
@@ -39,14 +39,14 @@ describe("Recommended for you block", () => {
   it("tries the customer's segments in the app's order, skipping segments without recommendations", async () => {
     const both = customer({ segments: ["churn-risk-high", "rfm-at-risk", "rfm-champions"] });
     const html = await renderBlock("segment-recommendations", { shop, customer: both });
-    expect(html).toContain('data-segment-key="rfm-at-risk"');
+    expect(html).toContain(`data-segment-token="${token("rfm-at-risk")}"`);
     expect(productIds(html)).toEqual([21, 22]);
   });
 
   it("uses only the segments the merchant allowed, if any", async () => {
     const both = customer({ segments: ["rfm-at-risk", "rfm-champions"] });
     const html = await renderBlock("segment-recommendations", { settings: { segments: " RFM-Champions " }, shop, customer: both });
-    expect(html).toContain('data-segment-key="rfm-champions"');
+    expect(html).toContain(`data-segment-token="${token("rfm-champions")}"`);
     const none = await renderBlock("segment-recommendations", {
       settings: { segments: "rfm-loyal", fallback_collection: bestSellers },
       shop,
@@ -90,6 +90,15 @@ describe("Recommended for you block", () => {
       expect(source(html)).toBe("collection");
       expect(productIds(html)).toEqual([91, 92, 93]);
     }
+  });
+
+  it("follows the control-tag prefix set in the app: holdouts get the fallback", async () => {
+    const settings = { fallback_collection: bestSellers };
+    const app = storefrontApp({ controlTagPrefix: "holdout/" });
+    const holdout = customer({ tags: ["holdout/rfm-champions"], segments: ["rfm-champions"] });
+    expect(source(await renderBlock("segment-recommendations", { settings, shop, customer: holdout, app }))).toBe("collection");
+    const member = customer({ tags: ["seg-control:rfm-champions"], segments: ["rfm-champions"] }); // not a control tag in this shop
+    expect(source(await renderBlock("segment-recommendations", { settings, shop, customer: member, app }))).toBe("segment");
   });
 
   it("renders nothing without recommendations or fallback, and explains why in the theme editor", async () => {

@@ -5,6 +5,7 @@ import { backfillShop } from "~/sync/backfill.server";
 import { shopSettings } from "~/settings";
 import { nativeSegmentName, nativeSegmentQuery } from "~/push/native-segments.server";
 import { appTag } from "~/push/tag-diff.server";
+import { segmentToken } from "~/push/storefront.server";
 import type { SegmentKind } from "~/generated/prisma/client";
 import type { EmulatedApp } from "../helpers/emulated-app";
 import type { MetaobjectRecord } from "../shopify-emulator";
@@ -143,17 +144,29 @@ export function recommendationMetaobjects(env: EmulatedApp): MetaobjectRecord[] 
   return env.emu.shop(env.shop).metaobjectsOfType(`${env.emu.appNamespace}--segment_recommendations`);
 }
 
-/** Shopify holds exactly the recommendations the database recorded as pushed: same ids, handles, products. */
+/** The storefront token of a segment key in this shop (what its metafields and handles carry). */
+export async function storefrontToken(shopId: number, key: string): Promise<string> {
+  const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId } });
+  return segmentToken(shop.storefrontKey!, key);
+}
+
+/**
+ * Shopify holds exactly the recommendations the database recorded as pushed: same ids, handles
+ * (the segment's token) and products, and no field that names the segment.
+ */
 export async function expectRecommendationsMatchDatabase(env: EmulatedApp, shopId: number) {
   const byHandle = (a: { handle: string }, b: { handle: string }) => (a.handle < b.handle ? -1 : a.handle > b.handle ? 1 : 0);
   const pushed = await db.pushedRecommendation.findMany({ where: { shopId } });
   const inShopify = recommendationMetaobjects(env).map((m) => ({
     id: `gid://shopify/Metaobject/${m.id}`,
     handle: m.handle,
-    segmentKey: m.fields.segment_key,
+    fields: Object.keys(m.fields),
     products: JSON.parse(m.fields.products) as string[],
   }));
-  const expected = pushed.map((p) => ({ id: p.shopifyId, handle: p.segmentKey, segmentKey: p.segmentKey, products: p.products.map((id) => `gid://shopify/Product/${id}`) }));
+  const expected = await Promise.all(
+    pushed.map(async (p) => ({ id: p.shopifyId, handle: await storefrontToken(shopId, p.segmentKey), fields: ["products"], products: p.products.map((id) => `gid://shopify/Product/${id}`) })),
+  );
+  expect(pushed.every((p) => expected.some((e) => e.handle === p.handle))).toBe(true);
   expect(inShopify.sort(byHandle)).toEqual(expected.sort(byHandle));
 }
 

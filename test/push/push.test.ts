@@ -13,6 +13,7 @@ import {
   mutationCalls,
   pushAdmin,
   recommendationMetaobjects,
+  storefrontToken,
   tagsByCustomer,
   writeComputeResult,
   type SegmentSpec,
@@ -69,8 +70,9 @@ describe("push", () => {
     expect(counts.apiCalls).toBeGreaterThan(0);
     expect(counts.costUsed).toBeGreaterThan(0);
     // 2,000 changed customers is past the bulk threshold: tags and metafields went as bulk mutations.
+    // The one metafieldsSet call is the storefront config on the app's installation.
     const calls = callsSince(before, env);
-    expect(calls).toMatchObject({ TagsAdd: 0, TagsRemove: 0, MetafieldsSet: 0, RunBulkMutation: 2, SegmentCreate: 4, MetaobjectUpsert: 4, MetaobjectDelete: 0 });
+    expect(calls).toMatchObject({ TagsAdd: 0, TagsRemove: 0, MetafieldsSet: 1, RunBulkMutation: 2, SegmentCreate: 4, MetaobjectUpsert: 4, MetaobjectDelete: 0 });
     expect(counts.bulkOperations).toBe(2);
 
     // Metafields: treatment segments most specific (smallest) first, control holdouts left out.
@@ -79,12 +81,16 @@ describe("push", () => {
     const customers = await db.customer.findMany({ where: { shopId }, orderBy: { id: "asc" }, include: { score: true } });
     for (const i of [0, 1, 14, 50, 1_999]) {
       const fields = store.customerMetafields(Number(customers[i].shopifyId));
-      const segments = JSON.parse(fields.get(`${ns}.segments`)!.value) as string[];
+      // In no segment: no list at all (Shopify has no empty metafield value).
+      const listed = fields.get(`${ns}.segments`);
+      const segments = listed ? (JSON.parse(listed.value) as string[]) : null;
       const expected = ["rule-big-spenders", "rfm-champions", "rfm-at-risk", "lifecycle-active"].filter((key) => {
         const spec = SEGMENTS.find((s) => s.key === key)!;
         return spec.member(i) && !spec.control?.(i);
       });
-      expect(segments).toEqual(expected);
+      // The storefront-readable list holds tokens, not keys.
+      const tokens = await Promise.all(expected.map((key) => storefrontToken(shopId, key)));
+      expect(segments).toEqual(tokens.length ? tokens : null);
       const score = customers[i].score!;
       expect(fields.get(`${ns}.rfm`)!.value).toBe(`${score.r}${score.f}${score.m}`);
       expect(fields.get(`${ns}.p_alive`)!.value).toBe(score.pAlive!.toFixed(4));
@@ -93,14 +99,15 @@ describe("push", () => {
       expect(fields.get(`${ns}.lifecycle`)!.value).toBe(score.lifecycle);
     }
 
-    // Recommendations: one metaobject per enabled segment (handle = key), accepted by the emulator's
-    // validation (existing products, required fields), ids and products as the database recorded them.
+    // Recommendations: one metaobject per enabled segment (handle = its token), accepted by the
+    // emulator's validation (existing products, required fields), ids and products as recorded.
     expect(counts.recommendationsUpserted).toBe(4);
     await expectRecommendationsMatchDatabase(env, shopId);
     const recommendations = recommendationMetaobjects(env);
-    expect(recommendations.map((m) => m.handle).sort()).toEqual(["lifecycle-active", "rfm-at-risk", "rfm-champions", "rule-big-spenders"]);
+    const keyTokens = await Promise.all(["lifecycle-active", "rfm-at-risk", "rfm-champions", "rule-big-spenders"].map((key) => storefrontToken(shopId, key)));
+    expect(recommendations.map((m) => m.handle).sort()).toEqual(keyTokens.sort());
     for (const m of recommendations) {
-      expect(m.fields.segment_key).toBe(m.handle);
+      expect(Object.keys(m.fields)).toEqual(["products"]);
       const products = JSON.parse(m.fields.products) as string[];
       expect(products.length).toBeGreaterThan(0);
       expect(products.length).toBeLessThanOrEqual(8);
@@ -158,8 +165,8 @@ describe("push", () => {
     expect(calls.MetaobjectDelete).toBe(1);
     await expectRecommendationsMatchDatabase(env, shopId);
     const handles = recommendationMetaobjects(env).map((m) => m.handle);
-    expect(handles).not.toContain("rule-big-spenders");
-    expect(handles).toContain("rfm-loyal");
+    expect(handles).not.toContain(await storefrontToken(shopId, "rule-big-spenders"));
+    expect(handles).toContain(await storefrontToken(shopId, "rfm-loyal"));
 
     // And converged: nothing left to send.
     const again = mutationCalls(env);

@@ -125,3 +125,15 @@ describe("Shopify order exports", () => {
     await expect(run).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('analyze: line 2: unparsable date "2024-13-01"') });
   });
 });
+
+describe("command line", () => {
+  it.each([
+    [["--input", "x.csv", "--jsn"], "Unknown option '--jsn'"],
+    [["orders.csv"], "Unexpected argument 'orders.csv'"],
+    [["--format", "shopify"], "--input FILE is required"],
+  ])("fails fast with the usage on a bad command line (exit 2): %j", async (args, message) => {
+    const run = promisify(execFile)(resolve(repoRoot, "node_modules/.bin/tsx"), ["app/cli/analyze.ts", ...args], { cwd: repoRoot });
+    await expect(run).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining(`analyze: ${message}`) });
+    await expect(run).rejects.toMatchObject({ stderr: expect.stringContaining("Usage: npm run analyze -- --input FILE") });
+  });
+});

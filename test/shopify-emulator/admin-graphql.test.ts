@@ -157,4 +157,27 @@ describe("Admin GraphQL endpoint", () => {
     const badValue = await adminGraphQL<{ metafieldsSet: { userErrors: unknown[] } }>(emu, SHOP, set, { m: [{ ownerId, key: "n", type: "number_integer", value: "1.5" }] });
     expect(badValue.data!.metafieldsSet.userErrors).toHaveLength(1);
   });
+
+  it("keeps app-data metafields on the app's own installation, and refuses another installation", async () => {
+    const installation = await adminGraphQL<{ currentAppInstallation: { id: string } }>(emu, SHOP, `{ currentAppInstallation { id } }`);
+    const ownerId = installation.data!.currentAppInstallation.id;
+    expect(ownerId).toMatch(/^gid:\/\/shopify\/AppInstallation\/\d+$/);
+    const set = `mutation($m: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $m) { metafields { key } userErrors { message } } }`;
+    const written = await adminGraphQL<{ metafieldsSet: { userErrors: unknown[] } }>(emu, SHOP, set, {
+      m: [{ ownerId, namespace: "segments", key: "storefront_key", type: "single_line_text_field", value: "s3cret" }],
+    });
+    expect(written.data!.metafieldsSet.userErrors).toEqual([]);
+    const read = await adminGraphQL<{ currentAppInstallation: { metafield: { value: string; ownerType: string } } }>(
+      emu,
+      SHOP,
+      `{ currentAppInstallation { metafield(namespace: "segments", key: "storefront_key") { value ownerType } } }`,
+    );
+    expect(read.data!.currentAppInstallation.metafield).toEqual({ value: "s3cret", ownerType: "API_PERMISSION" });
+    expect(emu.shop(SHOP).appInstallationMetafields().get("segments.storefront_key")?.value).toBe("s3cret");
+
+    const other = await adminGraphQL<{ metafieldsSet: { userErrors: { message: string }[] } }>(emu, SHOP, set, {
+      m: [{ ownerId: "gid://shopify/AppInstallation/1", namespace: "segments", key: "storefront_key", type: "single_line_text_field", value: "x" }],
+    });
+    expect(other.data!.metafieldsSet.userErrors[0].message).toBe("Owner does not exist");
+  });
 });

@@ -8,6 +8,7 @@ import { checkSegmentQuery } from "./segment-query";
 import { newObjectId, type MetafieldRecord } from "./store";
 import type { BulkRunner } from "./bulk";
 import {
+  appInstallationView,
   bulkOperationView,
   customerView,
   customersListing,
@@ -41,6 +42,7 @@ export function queryRoot(ctx: RequestContext) {
   const { store } = ctx;
   return {
     shop: () => shopView(ctx),
+    currentAppInstallation: () => appInstallationView(ctx),
     customers: (args: { query?: string | null }) => {
       const terms = parseSearchQuery(args.query);
       return customersListing(ctx, (c, orders) =>
@@ -179,7 +181,7 @@ export function mutationRoot(ctx: RequestContext) {
       });
       if (userErrors.length) return { metafields: [], userErrors };
       const written = prepared.map((field) => {
-        const fields = store.customerMetafields(field.ownerId);
+        const fields = store.ownerMetafields(field.ownerId);
         const existing = fields.get(`${field.namespace}.${field.key}`);
         const record = existing ? Object.assign(existing, { value: field.value, type: field.type, updatedAt: field.updatedAt }) : field;
         fields.set(`${field.namespace}.${field.key}`, record);
@@ -193,14 +195,16 @@ export function mutationRoot(ctx: RequestContext) {
       const targets: ({ ownerId: number; namespace: string; key: string } | null)[] = [];
       const userErrors: { field: string[]; message: string }[] = [];
       metafields.forEach((input, index) => {
-        const ownerId = parseGid(input.ownerId, "Customer");
-        if (ownerId === null) userErrors.push({ field: ["metafields", String(index), "ownerId"], message: "Owner type is not supported by the Shopify emulator (only Customer)" });
-        else targets.push(store.customer(ownerId) ? { ownerId, namespace: resolveNamespace(ctx, input.namespace), key: input.key } : null);
+        const owner = parseOwner(ctx, input.ownerId);
+        if (owner === OWNER_MISSING) targets.push(null);
+        else if (typeof owner === "string") userErrors.push({ field: ["metafields", String(index), "ownerId"], message: owner });
+        else targets.push({ ownerId: owner.id, namespace: resolveNamespace(ctx, input.namespace), key: input.key });
       });
       if (userErrors.length) return { deletedMetafields: null, userErrors };
       const deletedMetafields = targets.map((target) => {
         if (!target || !store.metafields.get(target.ownerId)?.delete(`${target.namespace}.${target.key}`)) return null;
-        return { ownerId: gid("Customer", target.ownerId), namespace: target.namespace, key: target.key };
+        const ownerType = target.ownerId === store.appInstallationId ? "AppInstallation" : "Customer";
+        return { ownerId: gid(ownerType, target.ownerId), namespace: target.namespace, key: target.key };
       });
       return { deletedMetafields, userErrors: [] };
     },
@@ -264,18 +268,30 @@ interface MetafieldsSetInput {
   value: string;
 }
 
+const OWNER_MISSING = "Owner does not exist";
+
+/** A customer, or this app's own installation (app-data metafields); a message otherwise. */
+function parseOwner(ctx: RequestContext, ownerId: string): { type: MetafieldRecord["ownerType"]; id: number } | string {
+  const customerId = parseGid(ownerId, "Customer");
+  if (customerId !== null) return ctx.store.customer(customerId) ? { type: "CUSTOMER", id: customerId } : OWNER_MISSING;
+  const installationId = parseGid(ownerId, "AppInstallation");
+  // An app can only reach its own installation.
+  if (installationId !== null) return installationId === ctx.store.appInstallationId ? { type: "APP_INSTALLATION", id: installationId } : OWNER_MISSING;
+  return "Owner type is not supported by the Shopify emulator (only Customer and AppInstallation)";
+}
+
 function prepareMetafield(ctx: RequestContext, input: MetafieldsSetInput): MetafieldRecord | string {
-  const ownerId = parseGid(input.ownerId, "Customer");
-  if (ownerId === null) return "Owner type is not supported by the Shopify emulator (only Customer)";
-  if (!ctx.store.customer(ownerId)) return "Owner does not exist";
+  const owner = parseOwner(ctx, input.ownerId);
+  if (typeof owner === "string") return owner;
+  const ownerId = owner.id;
   const namespace = resolveNamespace(ctx, input.namespace);
   if (!/^[A-Za-z0-9_-]{2,64}$/.test(input.key)) return "Key must be 2-64 characters long and only contain alphanumeric, hyphen, and underscore characters";
-  const definition = [...ctx.store.metafieldDefinitions.values()].find((d) => d.namespace === namespace && d.key === input.key && d.ownerType === "CUSTOMER");
+  const definition = [...ctx.store.metafieldDefinitions.values()].find((d) => d.namespace === namespace && d.key === input.key && d.ownerType === owner.type);
   const type = input.type ?? definition?.type;
   if (!type) return "Type can't be blank";
   if (definition && definition.type !== type) return `Type must be '${definition.type}' as defined by the metafield definition`;
   const invalid = invalidValue(ctx.store, type, input.value);
   if (invalid) return invalid;
   const now = ctx.store.clock();
-  return { id: newObjectId(), ownerId, namespace, key: input.key, type, value: input.value, createdAt: now, updatedAt: now };
+  return { id: newObjectId(), ownerType: owner.type, ownerId, namespace, key: input.key, type, value: input.value, createdAt: now, updatedAt: now };
 }

@@ -55,6 +55,8 @@ export interface CustomerSnapshot {
 
 export interface MetafieldRecord {
   id: number;
+  /** A customer, or the app's installation (app-data metafields). */
+  ownerType: "CUSTOMER" | "APP_INSTALLATION";
   ownerId: number;
   namespace: string;
   key: string;
@@ -155,6 +157,8 @@ export class ShopStore {
   throttle: ThrottleConfig;
 
   readonly metafields = new Map<number, Map<string, MetafieldRecord>>();
+  /** The installation of the app under test on this shop (`currentAppInstallation`). */
+  readonly appInstallationId = newObjectId();
   readonly metafieldDefinitions = new Map<number, MetafieldDefinitionRecord>();
   readonly metaobjectDefinitions = new Map<number, MetaobjectDefinitionRecord>();
   readonly metaobjects = new Map<number, MetaobjectRecord>();
@@ -287,8 +291,17 @@ export class ShopStore {
   }
 
   customerMetafields(customerId: number): Map<string, MetafieldRecord> {
-    let fields = this.metafields.get(customerId);
-    if (!fields) this.metafields.set(customerId, (fields = new Map()));
+    return this.ownerMetafields(customerId);
+  }
+
+  /** The app's app-data metafields (owner: its AppInstallation), by `namespace.key`. */
+  appInstallationMetafields(): Map<string, MetafieldRecord> {
+    return this.ownerMetafields(this.appInstallationId);
+  }
+
+  ownerMetafields(ownerId: number): Map<string, MetafieldRecord> {
+    let fields = this.metafields.get(ownerId);
+    if (!fields) this.metafields.set(ownerId, (fields = new Map()));
     return fields;
   }
 

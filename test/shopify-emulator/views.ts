@@ -313,6 +313,24 @@ export function refundView(ctx: ViewContext, order: OrderRecord, refund: RefundR
   };
 }
 
+/** The app's own installation: its id and its app-data metafields. */
+export function appInstallationView(ctx: ViewContext): View {
+  const { store } = ctx;
+  const fields = () => [...store.appInstallationMetafields().values()];
+  return {
+    __typename: "AppInstallation",
+    id: gid("AppInstallation", store.appInstallationId),
+    metafield: (args: { namespace?: string | null; key: string }) => {
+      const field = store.appInstallationMetafields().get(`${resolveNamespace(ctx, args.namespace)}.${args.key}`);
+      return field ? metafieldView(ctx, field) : null;
+    },
+    metafields: (args: { namespace?: string | null }) => {
+      const namespace = args.namespace === undefined || args.namespace === null ? null : resolveNamespace(ctx, args.namespace);
+      return Listing.ofArray(fields().filter((m) => namespace === null || m.namespace === namespace).map((m) => metafieldView(ctx, m)));
+    },
+  };
+}
+
 export function metafieldView(ctx: ViewContext, field: MetafieldRecord): View {
   return {
     __typename: "Metafield",
@@ -326,13 +344,15 @@ export function metafieldView(ctx: ViewContext, field: MetafieldRecord): View {
     compareDigest: Buffer.from(`${field.id}:${field.updatedAt}`).toString("base64url"),
     createdAt: isoTime(field.createdAt),
     updatedAt: isoTime(field.updatedAt),
-    ownerType: "CUSTOMER",
+    // Shopify's enum names an app installation's metafields API_PERMISSION.
+    ownerType: field.ownerType === "APP_INSTALLATION" ? "API_PERMISSION" : field.ownerType,
     owner: () => {
+      if (field.ownerType === "APP_INSTALLATION") return appInstallationView(ctx);
       const owner = ctx.store.customer(field.ownerId);
       return owner ? customerView(ctx, owner.record, owner.orders) : null;
     },
     definition: () => {
-      for (const d of ctx.store.metafieldDefinitions.values()) if (d.namespace === field.namespace && d.key === field.key && d.ownerType === "CUSTOMER") return metafieldDefinitionView(d);
+      for (const d of ctx.store.metafieldDefinitions.values()) if (d.namespace === field.namespace && d.key === field.key && d.ownerType === field.ownerType) return metafieldDefinitionView(d);
       return null;
     },
   };

@@ -1,0 +1,49 @@
+// `npm run bench`'s command line: usage on --help and on anything it does not know, before any
+// benchmark starts (the full run takes about ten minutes).
+import { execFile } from "node:child_process";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { BENCHMARKS, parseBenchOptions } from "./options";
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** Runs `tsx test/bench/run.ts …`, killed after `timeoutMs` (a benchmark that started = a failure). */
+function runBench(args: string[], timeoutMs = 30_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(resolve(repoRoot, "node_modules/.bin/tsx"), ["test/bench/run.ts", ...args], { cwd: repoRoot, timeout: timeoutMs }, (error, stdout, stderr) => {
+      done({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe("bench options", () => {
+  it("parses --json, --quick and --only in both spellings", () => {
+    expect(parseBenchOptions([])).toEqual({ json: false, quick: false, only: null, help: false });
+    expect(parseBenchOptions(["--json", "--quick", "--only", "engine,push"])).toEqual({ json: true, quick: true, only: ["engine", "push"], help: false });
+    expect(parseBenchOptions(["--only=admin"]).only).toEqual(["admin"]);
+    expect(parseBenchOptions(["-h"]).help).toBe(true);
+  });
+
+  it("rejects unknown flags, stray arguments and unknown benchmark names", () => {
+    expect(() => parseBenchOptions(["--nope"])).toThrow(/--nope/);
+    expect(() => parseBenchOptions(["engine"])).toThrow(/engine/);
+    expect(() => parseBenchOptions(["--only", "engine,pushh"])).toThrow(`--only: unknown benchmark "pushh" (known: ${BENCHMARKS.join(", ")})`);
+    expect(() => parseBenchOptions(["--only"])).toThrow();
+  });
+
+  it("prints the usage for --help and exits 0 without running anything", async () => {
+    const { code, stdout, stderr } = await runBench(["--help"]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("npm run bench --");
+    expect(stderr).not.toContain("running");
+  });
+
+  it("fails fast with the usage on an unknown flag (exit 2)", async () => {
+    const { code, stdout, stderr } = await runBench(["--jsn"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("--jsn");
+    expect(stderr).toContain("npm run bench --");
+    expect(stdout).toBe("");
+  });
+});
