@@ -50,4 +50,39 @@ describe("payloads that cannot be applied", () => {
     await sweepInbox(db, queues(), 0);
     for (const row of rows) expect(await queues().get("ingest").getJob(ingestJobId(row.id))).toBeUndefined();
   });
+
+  it("records an order with a negative amount as a permanent error and stores no order", async () => {
+    const shop = uniqueShopDomain("negative");
+    const { id: shopId } = await db.shop.create({ data: { domain: shop } });
+    const deps = { db, queues: queues(), onCustomerChanged: async () => {} };
+    const order = (id: number, fields: Record<string, unknown>) => ({
+      id,
+      created_at: "2026-10-30T10:00:00Z",
+      updated_at: "2026-10-30T10:00:00Z",
+      currency: "USD",
+      total_price: "50.00",
+      line_items: [{ id: id * 10, product_id: 7, quantity: 1, price: "50.00" }],
+      ...fields,
+    });
+    const cases = [
+      order(9001, { total_price: "-50.00" }),
+      order(9002, { total_price: undefined, total_price_set: { shop_money: { amount: "-50.00" } } }),
+      order(9003, { subtotal_price: "-5.00" }),
+      order(9004, { line_items: [{ id: 90040, product_id: 7, quantity: 1, price: "-50.00" }] }),
+      order(9005, { refunds: [{ id: 1, transactions: [{ kind: "refund", status: "success", amount: "-20.00" }] }] }),
+    ];
+    for (const payload of cases) {
+      const { status, row } = await deliver(shop, "orders/create", JSON.stringify(payload));
+      expect(status).toBe(200);
+      expect(await applyWebhookEvent(deps, row.id)).toBe("skipped");
+      const stored = await db.webhookEvent.findUniqueOrThrow({ where: { id: row.id } });
+      expect(stored.processedAt).not.toBeNull();
+      expect(stored.error).toMatch(/is negative: "-\d+\.00"/);
+    }
+    expect(await db.order.count({ where: { shopId } })).toBe(0);
+    // The same order with Shopify's real (non-negative) amounts is stored.
+    const { row } = await deliver(shop, "orders/create", JSON.stringify(order(9006, {})));
+    expect(await applyWebhookEvent(deps, row.id)).toBe("applied");
+    expect(Number((await db.order.findFirstOrThrow({ where: { shopId } })).totalPrice)).toBe(50);
+  });
 });
