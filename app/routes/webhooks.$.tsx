@@ -3,13 +3,16 @@ import db from "~/db.server";
 import { queues } from "~/queues.server";
 import { authenticate } from "~/shopify.server";
 import { InboxBatcher } from "~/sync/inbox-batcher.server";
+import { withLimitedBody } from "~/sync/webhook-body.server";
 
 const inbox = new InboxBatcher(db, queues);
 
 // Every webhook topic (shopify.app.toml uses /webhooks/<topic>) lands here: verify the HMAC,
 // store the delivery in the inbox, acknowledge. Applying it is the ingest queue's job, so the
 // answer comes well within Shopify's 5-second limit whatever the payload.
-export const action = async ({ request }: ActionFunctionArgs) => {
+export const action = async ({ request: incoming }: ActionFunctionArgs) => {
+  const request = await withLimitedBody(incoming);
+  if (!request) return new Response("Payload too large", { status: 413 });
   let hook;
   try {
     hook = await authenticate.webhook(request);

@@ -132,4 +132,39 @@ describe("webhook route", () => {
     // A redelivery of the refused one is a duplicate, not a second error row.
     expect(await storeWebhooks(refusing, [hooks[2]])).toEqual([undefined]);
   });
+
+  it("refuses an oversized body with 413 before reading it whole, signed or not", async () => {
+    const shop = uniqueShopDomain("huge");
+    const declared = signedWebhookRequest({ shop, topic: "orders/create", payload: undefined, body: "{}" });
+    const headers = Object.fromEntries(declared.headers);
+    const size = 54 * 1024 * 1024;
+    let pulled = 0;
+    const chunk = new TextEncoder().encode("x".repeat(64 * 1024));
+    const body = () =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"id": 1, "note": "'));
+        },
+        pull(controller) {
+          pulled += chunk.length;
+          if (pulled > size) controller.close();
+          else controller.enqueue(chunk);
+        },
+      });
+    const post = (extra: Record<string, string>) =>
+      callAction(new Request(declared.url, { method: "POST", headers: { ...headers, ...extra }, body: body(), duplex: "half" } as RequestInit));
+
+    // Declared length over the limit: refused without reading the body.
+    expect((await post({ "content-length": String(size) })).status).toBe(413);
+    expect(pulled).toBe(0);
+    // No length (chunked): counted while streaming; the rest of the 54 MB is never pulled.
+    expect((await post({})).status).toBe(413);
+    expect(pulled).toBeGreaterThan(0);
+    expect(pulled).toBeLessThan(5 * 1024 * 1024 + 2 * chunk.length);
+    expect(await db.webhookEvent.count({ where: { shopDomain: shop } })).toBe(0);
+
+    // A delivery just under the limit is still accepted.
+    const fits = JSON.stringify({ id: 2, note: "y".repeat(4 * 1024 * 1024) });
+    expect((await callAction(signedWebhookRequest({ shop, topic: "orders/create", payload: undefined, body: fits }))).status).toBe(200);
+  });
 });
