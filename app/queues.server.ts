@@ -31,9 +31,11 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { count: 5_000, age: 7 * 24 * 3600 },
 };
 
-export function redisConnection(redisUrl: string): Redis {
+export function redisConnection(redisUrl: string, { failFast = false } = {}): Redis {
   // BullMQ workers need maxRetriesPerRequest: null (blocking commands must not time out).
-  return new Redis(redisUrl, { maxRetriesPerRequest: null, enableReadyCheck: false });
+  // failFast: while disconnected, commands fail at once instead of waiting for a reconnection
+  // (BullMQ's advice for producers inside an HTTP request).
+  return new Redis(redisUrl, { maxRetriesPerRequest: null, enableReadyCheck: false, enableOfflineQueue: !failFast });
 }
 
 export interface QueueSettings {
@@ -46,8 +48,13 @@ export class Queues {
   private readonly connection: Redis;
   private readonly queues = new Map<QueueName, Queue>();
 
-  constructor(readonly settings: QueueSettings) {
-    this.connection = redisConnection(settings.redisUrl);
+  constructor(readonly settings: QueueSettings, options: { failFast?: boolean } = {}) {
+    this.connection = redisConnection(settings.redisUrl, options);
+  }
+
+  /** False once the connection has failed and is waiting to reconnect: commands would only wait. */
+  get reachable(): boolean {
+    return !["reconnecting", "close", "end"].includes(this.connection.status);
   }
 
   get<N extends QueueName>(name: N): Queue<JobData[N]> {
@@ -83,9 +90,17 @@ export function queues(): Queues {
   return shared;
 }
 
+let intake: Queues | undefined;
+
+/** The webhook route's producers: fail fast while Redis is unreachable (the sweeper catches up). */
+export function intakeQueues(): Queues {
+  intake ??= new Queues({ redisUrl: env().redisUrl, prefix: env().queuePrefix }, { failFast: true });
+  return intake;
+}
+
 /** Closes this process's producers, if any were opened. */
 export async function closeQueues(): Promise<void> {
-  const open = shared;
-  shared = undefined;
-  await open?.close();
+  const open = [shared, intake];
+  shared = intake = undefined;
+  await Promise.all(open.map((q) => q?.close()));
 }

@@ -36,7 +36,7 @@ export async function applyWebhookEvent(deps: ApplyDeps, eventId: bigint): Promi
   if (event.processedAt) return "already-processed";
   await db.webhookEvent.update({ where: { id: eventId }, data: { attempts: { increment: 1 } } });
   try {
-    const outcome = await applyTopic(deps, event.shopDomain, event.topic, event.payload as Json);
+    const outcome = await applyTopic(deps, event.shopDomain, event.topic, jsonObject(event.payload));
     await db.webhookEvent.updateMany({ where: { id: eventId }, data: { processedAt: new Date(), error: null } });
     return outcome;
   } catch (error) {
@@ -49,6 +49,14 @@ export async function applyWebhookEvent(deps: ApplyDeps, eventId: bigint): Promi
     await db.webhookEvent.updateMany({ where: { id: eventId }, data: { error: message } });
     throw error;
   }
+}
+
+// Every topic's payload is a JSON object; anything else (null, an array, a string) can never be
+// applied, so it is a RecordError (recorded once) rather than a TypeError retried forever.
+function jsonObject(payload: unknown): Json {
+  if (payload !== null && typeof payload === "object" && !Array.isArray(payload)) return payload as Json;
+  const what = payload === null ? "null" : Array.isArray(payload) ? "an array" : `a ${typeof payload}`;
+  throw new RecordError(`payload is ${what}, not a JSON object`);
 }
 
 async function applyTopic(deps: ApplyDeps, shopDomain: string, topic: string, payload: Json): Promise<ApplyOutcome> {

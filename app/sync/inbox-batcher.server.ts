@@ -5,7 +5,9 @@ import { enqueueIngest, storeWebhooks, type IncomingWebhook } from "~/sync/inbox
 // Group commit for the webhook inbox. Deliveries that arrive while a write is in flight are
 // stored together in the next statement and queued with one addBulk, so under load a burst of
 // webhooks costs a few round trips instead of two per delivery; alone, a delivery goes out at once.
-// Each request still waits until its row is committed before Shopify gets its 200.
+// Each request waits until its row is committed; that alone earns Shopify its 200. Queueing runs
+// beside the next batch's write: a request waits for it at most ENQUEUE_GRACE_MS (so a healthy
+// Redis has the job before the answer), and with Redis slow or down the sweeper queues the rows.
 
 interface Pending {
   hook: IncomingWebhook;
@@ -14,10 +16,14 @@ interface Pending {
 }
 
 const MAX_BATCH = 500;
+const ENQUEUE_GRACE_MS = 100;
+/** Enqueues still waiting for a slow Redis beyond which further batches are left to the sweeper. */
+const MAX_ENQUEUES_IN_FLIGHT = 4;
 
 export class InboxBatcher {
   private pending: Pending[] = [];
   private writing = false;
+  private enqueuesInFlight = 0;
 
   constructor(
     private readonly db: Db,
@@ -37,18 +43,39 @@ export class InboxBatcher {
     this.writing = true;
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, MAX_BATCH);
+      let ids: (bigint | undefined)[];
       try {
-        const ids = await storeWebhooks(this.db, batch.map((p) => p.hook));
-        const fresh = ids.filter((id): id is bigint => id !== undefined);
-        // Stored is what counts: if Redis is unreachable the sweeper queues these rows later.
-        await enqueueIngest(this.queues(), fresh).catch((error: Error) =>
-          this.log(`${fresh.length} webhook(s) stored but not queued (${error.message}); the sweeper will queue them`),
-        );
-        batch.forEach((p, i) => p.resolve(ids[i]));
+        ids = await storeWebhooks(this.db, batch.map((p) => p.hook));
       } catch (error) {
         batch.forEach((p) => p.reject(error));
+        continue;
       }
+      const queued = this.enqueue(ids.filter((id): id is bigint => id !== undefined));
+      let grace: NodeJS.Timeout | undefined;
+      void Promise.race([queued, new Promise((resolve) => (grace = setTimeout(resolve, ENQUEUE_GRACE_MS)))]).then(() => {
+        clearTimeout(grace);
+        batch.forEach((p, i) => p.resolve(ids[i]));
+      });
     }
     this.writing = false;
+  }
+
+  /** Queues stored rows; never rejects (stored is what counts: the sweeper queues what this could not). */
+  private async enqueue(ids: bigint[]): Promise<void> {
+    if (ids.length === 0) return;
+    const queues = this.queues();
+    if (!queues.reachable || this.enqueuesInFlight >= MAX_ENQUEUES_IN_FLIGHT) {
+      const why = queues.reachable ? "Redis is slow" : "Redis is unreachable";
+      this.log(`${ids.length} webhook(s) stored but not queued (${why}); the sweeper will queue them`);
+      return;
+    }
+    this.enqueuesInFlight++;
+    try {
+      await enqueueIngest(queues, ids);
+    } catch (error) {
+      this.log(`${ids.length} webhook(s) stored but not queued (${(error as Error).message}); the sweeper will queue them`);
+    } finally {
+      this.enqueuesInFlight--;
+    }
   }
 }

@@ -67,11 +67,15 @@ function date(value: unknown, field: string): Date {
 
 const optionalDate = (value: unknown, field: string) => (value == null ? null : date(value, field));
 
+// Every amount we read (order totals, prices, refund transactions) is non-negative on Shopify
+// (a refund is its own positive transaction), so a negative one is a malformed payload, never
+// an order worth −50 that would quietly lower its customer's spend.
 function amount(value: unknown, field: string): string {
   const text = typeof value === "number" ? String(value) : value;
   if (typeof text !== "string" || !/^-?\d+(\.\d+)?$/.test(text.trim())) {
     throw new RecordError(`${field} is not an amount: ${JSON.stringify(value)}`);
   }
+  if (Number(text) < 0) throw new RecordError(`${field} is negative: ${JSON.stringify(value)}`);
   return Number(text).toFixed(2);
 }
 
