@@ -2,7 +2,6 @@
 // in SQL) and the time each page's reads take — overview, segment list, a segment's first and
 // 20th member page, a customer, cohorts (the run's stored table; then without it: the fallback
 // over the orders with its budget, and without the budget), the first CSV batch.
-import { appNow } from "~/clock.server";
 import { prepareBenchDatabase } from "./env";
 
 export interface AdminFigure {
