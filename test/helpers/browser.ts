@@ -23,22 +23,22 @@ const CHROMIUM_ARGS = [
   "--disable-features=LocalNetworkAccessChecks",
 ];
 
-/** Where the tests serve from: a private copy of ./build, so another `npm run build` cannot swap it mid-run. */
-const SERVE_ROOT = path.join(ROOT, ".cache/ui-test-app");
-
 /**
  * Builds the app (remix vite:build → ./build) unless the build is newer than every app file,
- * then copies it to SERVE_ROOT. Returns the directory to run remix-serve in.
+ * then copies it to .cache/<serveDir>: a private copy, so another `npm run build` cannot swap it
+ * mid-run (the tests and the vitals benchmark use different ones). Returns the directory to run
+ * remix-serve in.
  */
-export function buildApp(): string {
+export function buildApp(serveDir = "ui-test-app"): string {
+  const serveRoot = path.join(ROOT, ".cache", serveDir);
   const serverEntry = path.join(ROOT, "build/server/index.js");
   if (!existsSync(serverEntry) || statSync(serverEntry).mtimeMs < newestMtime(path.join(ROOT, "app"))) {
     const result = spawnSync(path.join(ROOT, "node_modules/.bin/remix"), ["vite:build"], { cwd: ROOT, encoding: "utf8", env: process.env });
     if (result.status !== 0) throw new Error(`remix vite:build failed:\n${result.stdout}\n${result.stderr}`);
   }
-  rmSync(SERVE_ROOT, { recursive: true, force: true });
-  cpSync(path.join(ROOT, "build"), path.join(SERVE_ROOT, "build"), { recursive: true });
-  return SERVE_ROOT;
+  rmSync(serveRoot, { recursive: true, force: true });
+  cpSync(path.join(ROOT, "build"), path.join(serveRoot, "build"), { recursive: true });
+  return serveRoot;
 }
 
 function newestMtime(dir: string): number {
