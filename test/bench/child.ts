@@ -11,6 +11,8 @@ async function run(): Promise<unknown> {
       return (await import("./webhooks")).benchWebhooks(Number(arg || 10));
     case "admin":
       return (await import("./admin")).benchAdmin(Number(arg));
+    case "vitals":
+      return (await import("./vitals")).benchVitals(arg.split(",").map(Number));
     case "backfill":
       return (await import("./backfill")).benchBackfill(Number(arg));
     case "push": {

@@ -1,4 +1,4 @@
-// `npm run bench [-- --json] [--quick] [--only engine,webhooks,backfill,push,admin]`: every benchmark,
+// `npm run bench [-- --json] [--quick] [--only engine,webhooks,backfill,push,admin,vitals]`: every benchmark,
 // each in its own process, printed as a table (or JSON) with the machine it ran on.
 import { spawn } from "node:child_process";
 import { cpus, totalmem } from "node:os";
@@ -33,6 +33,7 @@ const plan: { name: string; bench: BenchName; arg: string }[] = [
   { name: "back-fill + compute", bench: "backfill", arg: quick ? "20000" : "340000" },
   { name: "push, 100k-customer delta", bench: "push", arg: quick ? "20000" : "100000" },
   { name: "admin pages, 1M customers", bench: "admin", arg: quick ? "100000" : "1000000" },
+  { name: `admin web vitals in Chromium (p75 of 5 loads), 5k and ${quick ? "100k" : "1M"} customers`, bench: "vitals", arg: quick ? "5000,100000" : "5000,1000000" },
 ];
 
 function runChild(bench: string, arg: string): Promise<{ figures: unknown; maxRssMB: number }> {
