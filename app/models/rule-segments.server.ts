@@ -1,6 +1,6 @@
 import { appNow } from "~/clock.server";
 import { Prisma } from "~/generated/prisma/client";
-import { ruleOf, validateRule, type NumericOp, type Rule, type RuleField, type RuleNode } from "~/segmentation/rules";
+import { referencedSegments, ruleOf, ruleProblem, validateRule, type NumericOp, type Rule, type RuleField, type RuleNode } from "~/segmentation/rules";
 import { db, notFound, type ShopContext } from "./shop.server";
 
 // Rule segments in the admin: load, save, and a live count preview. The preview translates the
@@ -121,7 +121,29 @@ export function validateRuleForm(form: RuleForm): string[] {
 export async function loadRuleSegment(shop: ShopContext, key: string) {
   const segment = await db.segment.findUnique({ where: { shopId_key: { shopId: shop.id, key } } });
   if (!segment || segment.kind !== "RULE") throw notFound("Rule segment not found");
-  return { key: segment.key, name: segment.name, rule: ruleOf(segment.definition) as Rule };
+  return { key: segment.key, name: segment.name, rule: ruleOf(segment.definition) as Rule, error: ruleProblem(segment.definition) };
+}
+
+/**
+ * Deletes a rule segment with its memberships and history. What Shopify carries for it (its
+ * native segment, tags, recommendations) stays recorded in the Pushed* tables, so the next
+ * push removes it there, as for a cluster the compute dropped. Refused while another rule
+ * selects its members.
+ */
+export async function deleteRuleSegment(shop: ShopContext, key: string): Promise<{ name: string } | { errors: string[] }> {
+  const segment = await db.segment.findUnique({ where: { shopId_key: { shopId: shop.id, key } } });
+  if (!segment || segment.kind !== "RULE") throw notFound("Rule segment not found");
+  const others = await db.segment.findMany({ where: { shopId: shop.id, kind: "RULE", key: { not: key } }, orderBy: { name: "asc" } });
+  const users = others.filter((other) => referencedSegments(ruleOf(other.definition)).includes(key));
+  if (users.length) return { errors: users.map((user) => `“${user.name}” selects members of this segment: change or delete that rule first`) };
+  const where = { shopId: shop.id, segmentKey: key };
+  await db.$transaction([
+    db.membership.deleteMany({ where }),
+    db.membershipEvent.deleteMany({ where }),
+    db.segmentSnapshot.deleteMany({ where }),
+    db.segment.delete({ where: { id: segment.id } }),
+  ]);
+  return { name: segment.name };
 }
 
 /** Creates a rule segment (new key from its name) or updates the one at `key`. */

@@ -2,7 +2,7 @@ import { appNow } from "~/clock.server";
 import type { Prisma } from "~/generated/prisma/client";
 import type { SegmentKind } from "~/generated/prisma/client";
 import type { ShopSettings } from "~/settings";
-import { describeRule, ruleOf, validateRule, type Rule } from "~/segmentation/rules";
+import { describeRule, ruleOf, ruleProblem, validateRule, type Rule } from "~/segmentation/rules";
 import { db, notFound, type ShopContext } from "./shop.server";
 
 // Segment list and detail for the admin. Sizes and revenue come from the newest snapshot the
@@ -99,7 +99,7 @@ export function ruleText(kind: SegmentKind, definition: unknown): string | null 
   return describeRule(rule as Rule);
 }
 
-export async function segmentSummary(shop: ShopContext, key: string, now = appNow()): Promise<SegmentRow & { ruleText: string | null }> {
+export async function segmentSummary(shop: ShopContext, key: string, now = appNow()): Promise<SegmentRow & { ruleText: string | null; ruleError: string | null }> {
   const segment = await findSegment(shop, key);
   const [latest, weekAgo] = await Promise.all([
     latestSnapshots(shop.id, [key]),
@@ -121,6 +121,7 @@ export async function segmentSummary(shop: ShopContext, key: string, now = appNo
     sizeWeekAgo: weekAgo.get(key)?.size ?? null,
     snapshotAt: snapshot?.at.toISOString() ?? null,
     ruleText: ruleText(segment.kind, segment.definition),
+    ruleError: segment.kind === "RULE" ? ruleProblem(segment.definition) : null,
   };
 }
 

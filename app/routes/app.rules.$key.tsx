@@ -1,12 +1,14 @@
 import { useEffect, useState } from "react";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { useActionData, useFetcher, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
+import { useActionData, useFetcher, useLoaderData, useNavigation, useSearchParams, useSubmit } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, InlineStack, Layout, List, Page, Text, TextField } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
 import { authenticate } from "~/shopify.server";
 import { requireShop } from "~/models/shop.server";
-import { loadRuleSegment, previewRuleCount, saveRuleSegment, validateRuleForm } from "~/models/rule-segments.server";
+import { deleteRuleSegment, loadRuleSegment, previewRuleCount, saveRuleSegment, validateRuleForm } from "~/models/rule-segments.server";
+import { enqueuePush } from "~/jobs/compute.server";
+import { queues } from "~/queues.server";
 import { describeRule, type Rule, type RuleCondition } from "~/segmentation/rules";
 import { EMPTY_DRAFT, RuleBuilder, draftFromCondition, ruleFromDrafts, type Draft } from "~/components/RuleBuilder";
 import { RouteError } from "~/components/RouteError";
@@ -19,7 +21,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.k
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await requireShop(session.shop);
-  if (params.key === "new") return { key: null, name: "", rule: { all: [] } as Rule };
+  if (params.key === "new") return { key: null, name: "", rule: { all: [] } as Rule, error: null };
   return loadRuleSegment(shop, params.key ?? "");
 };
 
@@ -27,6 +29,16 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await requireShop(session.shop);
   const form = await request.formData();
+  if (form.get("intent") === "delete") {
+    // Confirmed in the page; the key must come back with the request, so a stray post deletes nothing.
+    const { key } = await loadRuleSegment(shop, params.key ?? "");
+    if (form.get("confirm") !== key) return { errors: ["Confirm the deletion first"], preview: null, description: null, deleting: true };
+    const result = await deleteRuleSegment(shop, key);
+    if ("errors" in result) return { errors: result.errors, preview: null, description: null, deleting: true };
+    // Shopify's segment and the tags go at the next push: queue one now.
+    await enqueuePush(queues(), shop.id, "segment-deleted");
+    return redirect(`/app/segments?deleted=${encodeURIComponent(result.name)}`);
+  }
   const name = String(form.get("name") ?? "").trim();
   let rule: unknown;
   try {
@@ -58,6 +70,8 @@ export default function RuleSegmentEditor() {
   const navigation = useNavigation();
   const submit = useSubmit();
   const preview = useFetcher<typeof action>();
+  const [searchParams] = useSearchParams();
+  const [confirmingDelete, setConfirmingDelete] = useState(searchParams.get("delete") === "1");
   const [name, setName] = useState(loaded.name);
   const [{ join, drafts }, setRule] = useState(() => initialDrafts(loaded.rule as Rule));
   const ruleJson = JSON.stringify(ruleFromDrafts(join, drafts));
@@ -81,8 +95,16 @@ export default function RuleSegmentEditor() {
         <Layout.Section>
           <Card>
             <BlockStack gap="400">
+              {loaded.error && (
+                <Banner tone="critical" title="This rule can't be computed">
+                  <BlockStack gap="200">
+                    <Text as="p">{loaded.error}</Text>
+                    <Text as="p">The last compute run skipped it, so it has no members. Fix the conditions and save, or delete it.</Text>
+                  </BlockStack>
+                </Banner>
+              )}
               {errors.length > 0 && (
-                <Banner tone="critical" title="The segment can't be saved yet">
+                <Banner tone="critical" title={saved && "deleting" in saved ? "The segment can't be deleted yet" : "The segment can't be saved yet"}>
                   <List>
                     {errors.map((error) => (
                       <List.Item key={error}>{error}</List.Item>
@@ -92,7 +114,12 @@ export default function RuleSegmentEditor() {
               )}
               <TextField label="Segment name" value={name} onChange={setName} autoComplete="off" maxLength={80} />
               <RuleBuilder join={join} drafts={drafts} onChange={(j, d) => setRule({ join: j, drafts: d })} />
-              <InlineStack align="end">
+              <InlineStack align="end" gap="200">
+                {loaded.key && !confirmingDelete && (
+                  <Button tone="critical" onClick={() => setConfirmingDelete(true)}>
+                    Delete segment
+                  </Button>
+                )}
                 <Button
                   variant="primary"
                   loading={navigation.state === "submitting"}
@@ -101,6 +128,27 @@ export default function RuleSegmentEditor() {
                   Save segment
                 </Button>
               </InlineStack>
+              {loaded.key && confirmingDelete && (
+                <Banner tone="warning" title={`Delete “${loaded.name}”?`} onDismiss={() => setConfirmingDelete(false)}>
+                  <BlockStack gap="300">
+                    <Text as="p">
+                      Its members and history go now; its Shopify customer segment, its tags on customers and its storefront
+                      recommendations are removed by the next push. This can't be undone.
+                    </Text>
+                    <InlineStack gap="200">
+                      <Button
+                        variant="primary"
+                        tone="critical"
+                        loading={navigation.state === "submitting"}
+                        onClick={() => submit({ intent: "delete", confirm: loaded.key! }, { method: "post" })}
+                      >
+                        Delete segment
+                      </Button>
+                      <Button onClick={() => setConfirmingDelete(false)}>Cancel</Button>
+                    </InlineStack>
+                  </BlockStack>
+                </Banner>
+              )}
             </BlockStack>
           </Card>
         </Layout.Section>

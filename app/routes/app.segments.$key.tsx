@@ -3,6 +3,7 @@ import { Stat } from "~/components/Stat";
 import { useLoaderData, useNavigate, useSearchParams } from "@remix-run/react";
 import {
   Badge,
+  Banner,
   BlockStack,
   Box,
   Button,
@@ -80,12 +81,27 @@ export default function SegmentDetail() {
       titleMetadata={<KindBadge kind={segment.kind} />}
       subtitle={segment.enabled ? undefined : "Disabled: not pushed to Shopify"}
       backAction={{ content: "Segments", url: "/app/segments" }}
-      secondaryActions={segment.kind === "RULE" ? [{ content: "Edit rule", url: `/app/rules/${segment.key}` }] : []}
+      secondaryActions={
+        segment.kind === "RULE"
+          ? [
+              { content: "Edit rule", url: `/app/rules/${segment.key}` },
+              { content: "Delete", destructive: true, url: `/app/rules/${segment.key}?delete=1` },
+            ]
+          : []
+      }
     >
       <TitleBar title={segment.name} />
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
+            {segment.ruleError && (
+              <Banner tone="critical" title="This rule can't be computed" action={{ content: "Edit rule", url: `/app/rules/${segment.key}` }}>
+                <BlockStack gap="200">
+                  <Text as="p">{segment.ruleError}</Text>
+                  <Text as="p">The last compute run skipped it, so it has no members. Fix the conditions, or delete the segment.</Text>
+                </BlockStack>
+              </Banner>
+            )}
             <Card>
               <BlockStack gap="300">
                 <Text as="h2" variant="headingMd">

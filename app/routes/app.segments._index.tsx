@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Button, Card, EmptyState, IndexTable, Link, Page, Text } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Button, Card, EmptyState, IndexTable, Link, Page, Text } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
 import { authenticate } from "~/shopify.server";
 import { requireShop } from "~/models/shop.server";
@@ -18,7 +18,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const segments = await listSegments(shop);
   // Every customer is in exactly one RFM segment, so their sizes add up to all scored customers.
   const scored = segments.filter((s) => s.kind === "RFM").reduce((sum, s) => sum + s.size, 0);
-  return { segments, scored, currency: shop.currency };
+  return { segments, scored, currency: shop.currency, deleted: new URL(request.url).searchParams.get("deleted") };
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -50,7 +50,7 @@ function EnabledToggle({ segmentKey, enabled, name }: { segmentKey: string; enab
 }
 
 export default function Segments() {
-  const { segments, scored, currency } = useLoaderData<typeof loader>();
+  const { segments, scored, currency, deleted } = useLoaderData<typeof loader>();
   return (
     <Page
       title="Segments"
@@ -59,6 +59,11 @@ export default function Segments() {
     >
       <TitleBar title="Segments" />
       <BlockStack gap="400">
+        {deleted && (
+          <Banner tone="success" title={`Deleted “${deleted}”`}>
+            <Text as="p">Its Shopify customer segment and its tags are removed by the next push.</Text>
+          </Banner>
+        )}
         <Card padding="0">
           {segments.length === 0 ? (
             <EmptyState heading="No segments yet" image="" action={{ content: "Create a rule segment", url: "/app/rules/new" }}>

@@ -208,3 +208,27 @@ export interface RuleDefinition {
 export function ruleOf(definition: unknown): unknown {
   return definition && typeof definition === "object" ? (definition as Partial<RuleDefinition>).rule : undefined;
 }
+
+/**
+ * Why a stored rule segment can't be computed, in the merchant's words: what the last run
+ * recorded, or else what the next one will find; null when the rule is fine.
+ */
+export function ruleProblem(definition: unknown): string | null {
+  const recorded = definition && typeof definition === "object" ? (definition as Partial<RuleDefinition>).error : null;
+  if (typeof recorded === "string" && recorded) return recorded;
+  const problems = validateRule(ruleOf(definition));
+  return problems.length ? problems.join("; ") : null;
+}
+
+/** The segment keys a rule selects by membership (`segment in/notIn`), at any depth. */
+export function referencedSegments(rule: unknown): string[] {
+  const keys = new Set<string>();
+  const visit = (node: unknown) => {
+    if (!node || typeof node !== "object") return;
+    const n = node as Record<string, unknown>;
+    for (const group of [n.all, n.any]) if (Array.isArray(group)) group.forEach(visit);
+    if (n.field === "segment" && typeof n.value === "string") keys.add(n.value);
+  };
+  visit(rule);
+  return [...keys];
+}

@@ -4,6 +4,8 @@ import db from "~/db.server";
 import { queues, type JobData } from "~/queues.server";
 import { pushProcessor } from "~/jobs/push.server";
 import { SEGMENT_CREATE } from "~/shopify/documents";
+import { deleteRuleSegment } from "~/models/rule-segments.server";
+import { requireShop } from "~/models/shop.server";
 import { startEmulatedApp, type EmulatedApp } from "../helpers/emulated-app";
 import {
   callsSince,
@@ -172,5 +174,33 @@ describe("push", () => {
     const again = mutationCalls(env);
     await runPush();
     expect(Object.values(callsSince(again, env)).every((n) => n === 0)).toBe(true);
+  });
+
+  it("removes a deleted rule segment's Shopify segment, tags and recommendations at the next push", async () => {
+    await writeComputeResult(shopId, [...SEGMENTS.slice(0, 3), { key: "rule-doomed", name: "Doomed", kind: "RULE", member: (i) => i % 11 === 0 }], { scores: false });
+    await runPush();
+    const store = env.emu.shop(env.shop);
+    const doomedToken = await storefrontToken(shopId, "rule-doomed");
+    const nativeSegments = () => [...store.segments.values()].filter((s) => s.query.includes("seg:rule-doomed"));
+    expect(nativeSegments()).toHaveLength(1);
+    expect(recommendationMetaobjects(env).map((m) => m.handle)).toContain(doomedToken);
+
+    const result = await deleteRuleSegment(await requireShop(env.shop), "rule-doomed");
+    expect(result).toEqual({ name: "Doomed" });
+    const before = mutationCalls(env);
+    const run = await runPush();
+    expect(run.status).toBe("SUCCEEDED");
+    expect(callsSince(before, env)).toMatchObject({ SegmentDelete: 1, MetaobjectDelete: 1 });
+    expect(nativeSegments()).toEqual([]);
+    expect(recommendationMetaobjects(env).map((m) => m.handle)).not.toContain(doomedToken);
+    for (const { record } of store.customers()) {
+      expect(record.tags).not.toContain("seg:rule-doomed");
+      const listed = store.customerMetafields(record.id).get(`${env.emu.appNamespace}.segments`);
+      if (listed) expect(JSON.parse(listed.value)).not.toContain(doomedToken);
+    }
+    await expectShopifyMatchesDatabase(env, shopId, merchantTags);
+    expect(await db.pushedSegment.count({ where: { shopId, segmentKey: "rule-doomed" } })).toBe(0);
+    expect(await db.pushedTag.count({ where: { shopId, tag: "seg:rule-doomed" } })).toBe(0);
+    expect(await db.pushedRecommendation.count({ where: { shopId, segmentKey: "rule-doomed" } })).toBe(0);
   });
 });

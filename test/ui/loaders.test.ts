@@ -15,6 +15,7 @@ import { action as settingsAction } from "~/routes/app.settings";
 import { action as ruleAction, loader as ruleLoader } from "~/routes/app.rules.$key";
 import { shopSettings } from "~/settings";
 import { queues } from "~/queues.server";
+import { computeShop } from "~/compute/run.server";
 import { seedAnalysedShop, type SeededShop } from "../helpers/seed-analysis";
 import { uniqueShopDomain } from "../helpers/shops";
 
@@ -244,5 +245,69 @@ describe("admin loaders with 100 customers", () => {
     expect(segment).toMatchObject({ kind: "RULE", name: "Big spenders", definition: { rule } });
     const edit = await call<{ key: string; rule: unknown }>(ruleLoader, shop.domain, "/app/rules/rule-big-spenders", { key: "rule-big-spenders" });
     expect(edit.rule).toEqual(rule);
+  });
+});
+
+describe("rule segments: errors and deletion", () => {
+  let shop: SeededShop;
+  const broken = { all: [{ field: "nope", op: ">", value: 1 }] };
+  const valid = { all: [{ field: "clv", op: ">", value: 0 }] };
+  beforeAll(async () => {
+    shop = await installedShop(40);
+    await db.segment.createMany({
+      data: [
+        { shopId: shop.shopId, key: "rule-broken", kind: "RULE", name: "Broken", definition: { rule: broken } },
+        { shopId: shop.shopId, key: "rule-doomed", kind: "RULE", name: "Doomed", definition: { rule: valid } },
+        { shopId: shop.shopId, key: "rule-uses-doomed", kind: "RULE", name: "Uses doomed", definition: { rule: { all: [{ field: "segment", op: "in", value: "rule-doomed" }] } } },
+      ],
+    });
+    // The real compute, which records the broken rule's error on its definition.
+    const run = await db.run.create({ data: { shopId: shop.shopId, kind: "COMPUTE", status: "RUNNING" } });
+    await computeShop(db, shop.shopId, run.id);
+  });
+
+  it("shows the error the compute recorded on the rule page and the segment page", async () => {
+    const rule = await call<{ error: string | null }>(ruleLoader, shop.domain, "/app/rules/rule-broken", { key: "rule-broken" });
+    expect(rule.error).toMatch(/unknown field "nope"/);
+    const page = await call<{ segment: { ruleError: string | null } }>(segmentLoader, shop.domain, "/app/segments/rule-broken", { key: "rule-broken" });
+    expect(page.segment.ruleError).toMatch(/unknown field "nope"/);
+    const fine = await call<{ segment: { ruleError: string | null } }>(segmentLoader, shop.domain, "/app/segments/rule-doomed", { key: "rule-doomed" });
+    expect(fine.segment.ruleError).toBeNull();
+    expect((await call<{ error: string | null }>(ruleLoader, shop.domain, "/app/rules/rule-doomed", { key: "rule-doomed" })).error).toBeNull();
+  });
+
+  it("deletes a rule segment only when confirmed and not used by another rule; the push cleans Shopify up", async () => {
+    const key = { key: "rule-doomed" };
+    expect(await db.membership.count({ where: { shopId: shop.shopId, segmentKey: "rule-doomed" } })).toBeGreaterThan(0);
+    await db.pushedSegment.create({ data: { shopId: shop.shopId, segmentKey: "rule-doomed", shopifyId: "gid://shopify/Segment/1", name: "Segments · Doomed", query: "q" } });
+
+    const unconfirmed = await call<{ errors: string[] }>(ruleAction, shop.domain, "/app/rules/rule-doomed", key, { intent: "delete" });
+    expect(unconfirmed.errors).toEqual(["Confirm the deletion first"]);
+    const used = await call<{ errors: string[] }>(ruleAction, shop.domain, "/app/rules/rule-doomed", key, { intent: "delete", confirm: "rule-doomed" });
+    expect(used.errors).toEqual(["“Uses doomed” selects members of this segment: change or delete that rule first"]);
+    expect(await db.segment.count({ where: { shopId: shop.shopId, key: "rule-doomed" } })).toBe(1);
+
+    await db.segment.delete({ where: { shopId_key: { shopId: shop.shopId, key: "rule-uses-doomed" } } });
+    const deleted = await call<Response>(ruleAction, shop.domain, "/app/rules/rule-doomed", key, { intent: "delete", confirm: "rule-doomed" });
+    expect(deleted.status).toBe(302);
+    expect(deleted.headers.get("Location")).toBe("/app/segments?deleted=Doomed");
+    expect(await db.segment.count({ where: { shopId: shop.shopId, key: "rule-doomed" } })).toBe(0);
+    expect(await db.membership.count({ where: { shopId: shop.shopId, segmentKey: "rule-doomed" } })).toBe(0);
+    expect(await db.segmentSnapshot.count({ where: { shopId: shop.shopId, segmentKey: "rule-doomed" } })).toBe(0);
+    // What Shopify carries stays recorded, so the next push deletes it there; one is queued.
+    expect(await db.pushedSegment.count({ where: { shopId: shop.shopId, segmentKey: "rule-doomed" } })).toBe(1);
+    expect(await queues().get("push").getJob(`push-${shop.shopId}`)).toBeTruthy();
+    expect(statusOf(await call(segmentLoader, shop.domain, "/app/segments/rule-doomed", key))).toBe(404);
+    const list = await call<{ deleted: string | null }>(segmentsLoader, shop.domain, "/app/segments?deleted=Doomed");
+    expect(list.deleted).toBe("Doomed");
+  });
+
+  it("refuses to delete engine segments and other shops' rules", async () => {
+    expect(statusOf(await call(ruleAction, shop.domain, "/app/rules/rfm-champions", { key: "rfm-champions" }, { intent: "delete", confirm: "rfm-champions" }))).toBe(404);
+    const other = await installedShop(0);
+    await db.segment.create({ data: { shopId: other.shopId, key: "rule-mine", kind: "RULE", name: "Mine", definition: { rule: valid } } });
+    expect(statusOf(await call(ruleAction, shop.domain, "/app/rules/rule-mine", { key: "rule-mine" }, { intent: "delete", confirm: "rule-mine" }))).toBe(404);
+    expect(await db.segment.count({ where: { shopId: other.shopId, key: "rule-mine" } })).toBe(1);
+    expect(await db.segment.count({ where: { shopId: shop.shopId, key: "rfm-champions" } })).toBe(1);
   });
 });
