@@ -6,8 +6,8 @@ import { env } from "~/env.server";
 export interface JobData {
   /** Apply one stored webhook (inbox row) to the database. */
   ingest: { webhookEventId: string };
-  /** Back-fill a shop's customers and orders with bulk operations. */
-  sync: { shopId: number; runId: string };
+  /** Back-fill a shop's customers and orders with bulk operations (only those updated since `since`, ISO, if set). */
+  sync: { shopId: number; runId: string; since?: string };
   /** Full recompute of a shop's scores and segments. */
   compute: { shopId: number; trigger: string };
   /** Re-score one customer against the shop's fitted model (dynamic segments). */

@@ -1,28 +1,37 @@
 import db from "~/db.server";
 import { Prisma } from "~/generated/prisma/client";
 import { queues } from "~/queues.server";
+import { changedSince } from "~/sync/backfill.server";
 
 /** Records the shop as installed (again) and starts its back-fill. Called after token exchange. */
 export async function onShopInstalled(domain: string): Promise<void> {
+  const before = await db.shop.findUnique({ where: { domain }, select: { uninstalledAt: true } });
   const shop = await db.shop.upsert({
     where: { domain },
     create: { domain },
     // A new installation carries no app-data metafields: the next push sends the blocks' config.
     update: { uninstalledAt: null, storefrontPushed: Prisma.DbNull },
   });
-  // One back-fill per shop; Settings → Resync runs another. (A reinstall after a gap does not
-  // catch up on its own yet: orders placed while uninstalled arrive only with a resync.)
+  // One full back-fill per shop; Settings → Resync runs another.
   const sync = await db.run.findFirst({
     where: { shopId: shop.id, kind: "SYNC", status: { in: ["QUEUED", "RUNNING", "SUCCEEDED"] } },
+    orderBy: { id: "desc" },
   });
-  if (sync) return;
-  await startSync(shop.id, "install");
+  if (!sync) {
+    await startSync(shop.id, "install");
+    return;
+  }
+  // Reinstalled after a gap: Shopify sent no webhooks meanwhile, so fetch what changed since.
+  // (A back-fill still queued or running when the app was removed finishes on its own retries.)
+  if (before?.uninstalledAt && sync.status === "SUCCEEDED") {
+    await startSync(shop.id, "reinstall", (await changedSince(db, shop.id)) ?? undefined);
+  }
 }
 
 /** Creates a sync run record and queues it; one job per run id, so a retry never doubles it. */
-export async function startSync(shopId: number, trigger: string) {
+export async function startSync(shopId: number, trigger: string, since?: Date) {
   const run = await db.run.create({ data: { shopId, kind: "SYNC", trigger } });
-  await queues().enqueue("sync", { shopId, runId: run.id.toString() }, { jobId: `sync-${run.id}` });
+  await queues().enqueue("sync", { shopId, runId: run.id.toString(), since: since?.toISOString() }, { jobId: `sync-${run.id}` });
   return run;
 }
 

@@ -1,7 +1,7 @@
 import type { Job } from "bullmq";
-import type { Db } from "~/db.server";
 import type { JobDeps } from "~/jobs/processors.server";
-import { finishRun } from "~/jobs/runs.server";
+import { failAbandonedRuns, finishRun, startRun } from "~/jobs/runs.server";
+import { tryWithShopLock } from "~/push/shop-lock.server";
 import type { JobData, Queues } from "~/queues.server";
 import { computeShop } from "~/compute/run.server";
 import { rescoreCustomer } from "~/compute/dynamic.server";
@@ -55,39 +55,38 @@ export async function unscheduleShop(queues: Queues, shopId: number) {
   await queues.get("compute").removeJobScheduler(`compute-daily-${shopId}`);
 }
 
-/** Claims the shop for a compute; false when another compute of the shop is running. */
-async function claimCompute(db: Db, shopId: number, runId: bigint): Promise<boolean> {
-  return db.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('segments-compute'), ${shopId})`;
-    const busy = await tx.run.findFirst({
-      where: { shopId, kind: "COMPUTE", status: "RUNNING", startedAt: { gt: new Date(Date.now() - 60 * 60_000) } },
-    });
-    if (busy) return false;
-    await tx.run.update({ where: { id: runId }, data: { status: "RUNNING", startedAt: new Date() } });
-    return true;
-  });
-}
-
+/**
+ * The full recompute. One per shop at a time: the claim is a PostgreSQL session lock held by a
+ * connection of the computing process, so it ends when that process does (even by kill -9) and
+ * a retry is never turned away by a run that only looks busy; the claimer marks runs that a dead
+ * worker left RUNNING as failed. A compute that finds the claim held by a live one is cancelled.
+ */
 export function computeProcessor(deps: JobDeps) {
   return async (job: Job<JobData["compute"]>) => {
     const { db } = deps;
     const shop = await db.shop.findUnique({ where: { id: job.data.shopId } });
     if (!shop || shop.uninstalledAt) return { skipped: "shop not installed" };
     const run = await db.run.create({ data: { shopId: shop.id, kind: "COMPUTE", trigger: job.data.trigger } });
-    if (!(await claimCompute(db, shop.id, run.id))) {
+    const claim = await tryWithShopLock("compute", shop.id, async () => {
+      await failAbandonedRuns(db, shop.id, "COMPUTE", run.id, "compute");
+      await startRun(db, run.id);
+      try {
+        const result = await computeShop(db, shop.id, run.id);
+        await db.run.update({ where: { id: run.id }, data: { progressDone: result.customers, progressTotal: result.customers } });
+        await enqueuePush(deps.queues, shop.id, `compute-${run.id}`);
+        // Last, so that a compute queued once this one shows as finished is not merged into it.
+        await finishRun(db, run.id, "SUCCEEDED", { ...result });
+        return result;
+      } catch (error) {
+        await finishRun(db, run.id, "FAILED", {}, (error as Error).message);
+        throw error;
+      }
+    });
+    if (!claim.held) {
       await finishRun(db, run.id, "CANCELLED", { reason: "another compute of this shop was running" });
       return { skipped: "busy" };
     }
-    try {
-      const result = await computeShop(db, shop.id, run.id);
-      await db.run.update({ where: { id: run.id }, data: { progressDone: result.customers, progressTotal: result.customers } });
-      await finishRun(db, run.id, "SUCCEEDED", { ...result });
-      await enqueuePush(deps.queues, shop.id, `compute-${run.id}`);
-      return result;
-    } catch (error) {
-      await finishRun(db, run.id, "FAILED", {}, (error as Error).message);
-      throw error;
-    }
+    return claim.value;
   };
 }
 

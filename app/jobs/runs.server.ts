@@ -1,5 +1,5 @@
 import type { Db } from "~/db.server";
-import type { RunStatus } from "~/generated/prisma/client";
+import type { RunKind, RunStatus } from "~/generated/prisma/client";
 
 // Run records: what the admin shows as progress and history of syncs, computes and pushes.
 
@@ -30,4 +30,17 @@ export async function finishRun(db: Db, runId: bigint, status: RunStatus, counts
       ...(finished ? { finishedAt: new Date() } : {}),
     },
   });
+}
+
+/**
+ * Marks as failed the runs of this kind left RUNNING by a worker that died (killed, out of
+ * memory, host lost). Only the holder of the shop's claim calls it: while it holds the claim,
+ * no other run of the kind can be alive, whatever its status says.
+ */
+export async function failAbandonedRuns(db: Db, shopId: number, kind: RunKind, exceptRunId: bigint, what: string) {
+  const { count } = await db.run.updateMany({
+    where: { shopId, kind, status: "RUNNING", id: { not: exceptRunId } },
+    data: { status: "FAILED", error: `the worker stopped during the ${what} (its claim on the shop ended with it)`, finishedAt: new Date() },
+  });
+  return count;
 }

@@ -1,4 +1,4 @@
-import { Worker, type Job } from "bullmq";
+import { Worker, type Job, type WorkerOptions } from "bullmq";
 import { redisConnection, QUEUE_NAMES, type JobData, type QueueName, type QueueSettings } from "~/queues.server";
 
 export type Processor<N extends QueueName> = (job: Job<JobData[N]>) => Promise<unknown>;
@@ -19,10 +19,14 @@ const CONCURRENCY: Record<QueueName, number> = {
   maintenance: 1,
 };
 
+/** How long a job's lock lives without renewal, and how often workers look for stalled jobs. */
+export type LockTuning = Partial<Pick<WorkerOptions, "lockDuration" | "stalledInterval">>;
+
 export function startWorkers(
   settings: QueueSettings,
   processors: Processors,
   log: (message: string) => void = console.log,
+  locks: LockTuning = {},
 ): WorkerPool {
   const workers: Worker[] = [];
   for (const name of QUEUE_NAMES) {
@@ -32,6 +36,7 @@ export function startWorkers(
       connection: redisConnection(settings.redisUrl),
       prefix: settings.prefix,
       concurrency: CONCURRENCY[name],
+      ...locks,
     });
     worker.on("failed", (job, error) => {
       const attempts = job ? `${job.attemptsMade}/${job.opts.attempts ?? 1}` : "?";

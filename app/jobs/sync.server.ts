@@ -20,11 +20,18 @@ export function syncProcessor(deps: JobDeps & { adminForShop: (shop: string) => 
     await startRun(db, runId);
     try {
       const admin = await deps.adminForShop(shop.domain);
+      const since = job.data.since ? new Date(job.data.since) : undefined;
       const result = await backfillShop(db, admin, shop.id, {
+        since,
         onProgress: ({ phase, exported, stored }) =>
           updateRunProgress(db, runId, { phase, exported, stored, done: stored, total: exported || null }),
       });
-      await finishRun(db, runId, "SUCCEEDED", { ...result, apiCalls: admin.usage.calls, costUsed: admin.usage.costUsed });
+      await finishRun(db, runId, "SUCCEEDED", {
+        ...result,
+        ...(since ? { since: since.toISOString() } : {}),
+        apiCalls: admin.usage.calls,
+        costUsed: admin.usage.costUsed,
+      });
       await enqueueCompute(deps.queues, shop.id, "sync");
       await scheduleDailyCompute(deps.queues, await db.shop.findUniqueOrThrow({ where: { id: shop.id } }));
       return result;

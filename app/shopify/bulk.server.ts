@@ -51,6 +51,16 @@ export async function startBulkQuery(
   }
 }
 
+/**
+ * A bulk query with Shopify's search syntax on its root connection: `{ orders { … } }` becomes
+ * `{ orders(query: "updated_at:>='…'") { … } }`.
+ */
+export function filteredBulkQuery(query: string, search: string): string {
+  const filtered = query.replace(/^(\s*\{\s*\w+)(\s*\{)/, (_, root: string, brace: string) => `${root}(query: ${JSON.stringify(search)})${brace}`);
+  if (filtered === query) throw new BulkOperationError("bulk query has no root connection without arguments to filter");
+  return filtered;
+}
+
 /** Polls until the operation finishes; reports progress; throws unless it COMPLETED. */
 export async function waitForBulkOperation(
   admin: AdminClient,

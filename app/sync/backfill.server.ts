@@ -1,6 +1,6 @@
 import type { Db } from "~/db.server";
 import type { AdminClient } from "~/shopify/admin-client.server";
-import { readJsonl, startBulkQuery, waitForBulkOperation } from "~/shopify/bulk.server";
+import { filteredBulkQuery, readJsonl, startBulkQuery, waitForBulkOperation } from "~/shopify/bulk.server";
 import { CUSTOMERS_BULK_QUERY, ORDERS_BULK_QUERY, SHOP_INFO } from "~/shopify/documents";
 import { appTagPrefixes } from "~/settings";
 import {
@@ -33,6 +33,8 @@ export interface BackfillResult {
 }
 
 export interface BackfillOptions {
+  /** Only customers and orders Shopify updated at or after this instant (a catch-up, not a full back-fill). */
+  since?: Date;
   onProgress?: (progress: BackfillProgress) => Promise<void> | void;
   fetchFn?: typeof fetch;
   pollMs?: number;
@@ -53,9 +55,11 @@ export async function backfillShop(db: Db, admin: AdminClient, shopId: number, o
   });
 
   // Both exports run on Shopify's side at once (API 2026-01+ allows several bulk queries).
+  const search = options.since ? `updated_at:>='${options.since.toISOString()}'` : null;
+  const bulkQuery = (query: string) => (search ? filteredBulkQuery(query, search) : query);
   const [customersOp, ordersOp] = [
-    await startBulkQuery(admin, CUSTOMERS_BULK_QUERY),
-    await startBulkQuery(admin, ORDERS_BULK_QUERY),
+    await startBulkQuery(admin, bulkQuery(CUSTOMERS_BULK_QUERY)),
+    await startBulkQuery(admin, bulkQuery(ORDERS_BULK_QUERY)),
   ];
   const result: BackfillResult = { customers: 0, orders: 0, lineItems: 0 };
 
@@ -96,6 +100,25 @@ export async function backfillShop(db: Db, admin: AdminClient, shopId: number, o
     });
   }
   return result;
+}
+
+// Shopify retries a webhook for up to 4 hours; one still being retried when the app was
+// uninstalled never arrived, though older than the newest change we stored. Re-reading those
+// hours costs little (the upserts are idempotent) and closes that hole.
+export const CATCH_UP_OVERLAP_MS = 4 * 3_600_000;
+
+/**
+ * Where a catch-up after a gap (reinstall) starts: the newest Shopify `updated_at` we stored for
+ * the shop's live orders and customers, less the overlap. Null when nothing was ever synced.
+ */
+export async function changedSince(db: Db, shopId: number): Promise<Date | null> {
+  // Shopify's own timestamps only (tombstones carry ours), so clocks never mix.
+  const [row] = await db.$queryRaw<{ at: Date | null }[]>`
+    SELECT GREATEST(
+      (SELECT max("shopifyUpdatedAt") FROM "Order" WHERE "shopId" = ${shopId} AND "deletedAt" IS NULL),
+      (SELECT max("shopifyUpdatedAt") FROM "Customer" WHERE "shopId" = ${shopId} AND "deletedAt" IS NULL AND "redactedAt" IS NULL)
+    ) AS at`;
+  return row?.at ? new Date(row.at.getTime() - CATCH_UP_OVERLAP_MS) : null;
 }
 
 export interface OrderSink {

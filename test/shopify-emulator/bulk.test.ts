@@ -134,4 +134,32 @@ describe("bulk operations", () => {
     expect(results.every((r) => r.data.tagsAdd.userErrors.length === 0)).toBe(true);
     for (const c of customers) expect(emu.shop(SHOP).customer(c.id)!.record.tags).toContain("seg:bulk");
   });
+
+  it("filters a bulk query with Shopify's search syntax: orders and customers updated since an instant", async () => {
+    const store = emu.shop(SHOP);
+    // Changes from now on get updated_at ≥ this second; the generated history is older.
+    const since = Math.floor(store.clock() / 1000) * 1000;
+    const customer = [...store.customers()].find((c) => c.orders.length > 0)!.record;
+    const created = store.createOrder({ customerId: customer.id });
+    const older = [...store.orders()].map((o) => o.order).find((o) => o.updatedAt < since && o.id !== created.id)!;
+    const refunded = store.refundOrder(older.id, { amountCents: 100 });
+    expect(refunded.createdAt).toBeGreaterThanOrEqual(since);
+    const iso = new Date(since).toISOString();
+    const exported = async (query: string) => {
+      const id = await startBulk(query);
+      let status: BulkStatus["bulkOperation"];
+      do status = (await adminGraphQL<BulkStatus>(emu, SHOP, POLL, { id })).data!.bulkOperation;
+      while (status.status !== "COMPLETED");
+      const lines = (await (await fetch(status.url!)).text()).split("\n").filter(Boolean);
+      return lines.map((line) => (JSON.parse(line) as { id: string }).id);
+    };
+    const orders = await exported(`{ orders(query: "updated_at:>='${iso}'") { edges { node { id updatedAt } } } }`);
+    expect(orders.sort()).toEqual([`gid://shopify/Order/${older.id}`, `gid://shopify/Order/${created.id}`].sort());
+    // The same instant with another UTC offset, unquoted, and the strict comparison.
+    const offset = new Date(since - 4 * 3_600_000).toISOString().replace(".000Z", "-04:00");
+    expect((await exported(`{ orders(query: "updated_at:>=${offset}") { edges { node { id } } } }`)).sort()).toEqual(orders.sort());
+    expect(await exported(`{ orders(query: "updated_at:>'${new Date(store.order(older.id)!.updatedAt).toISOString()}'") { edges { node { id } } } }`)).not.toContain(`gid://shopify/Order/${older.id}`);
+    // An order touches its customer's updated_at, so an incremental customer export finds them.
+    expect(await exported(`{ customers(query: "updated_at:>='${iso}'") { edges { node { id } } } }`)).toContain(`gid://shopify/Customer/${customer.id}`);
+  });
 });

@@ -55,7 +55,13 @@ interface ShopState {
   accessToken: string;
   /** What is on in the published theme (`shopify.app.extensions()`). */
   theme: ThemeActivations;
+  /** False between `uninstall` and `install`: the app's webhook subscriptions are gone. */
+  installed: boolean;
 }
+
+// Shopify deletes an app's webhook subscriptions when it is uninstalled; only the mandatory
+// compliance topics (shop/redact 48 h later) still reach it.
+const COMPLIANCE_TOPICS = new Set(["customers/data_request", "customers/redact", "shop/redact"]);
 
 export interface Emulator {
   readonly origin: string;
@@ -72,7 +78,7 @@ export interface Emulator {
   setThrottle(domain: string, config: ThrottleConfig): void;
   stats(domain: string): ShopStats;
   emitWebhook(domain: string, topic: string, payload: unknown, options?: WebhookOptions): { webhookId: string; eventId: string };
-  /** app/uninstalled, then revokes the shop's tokens. */
+  /** app/uninstalled, then revokes the shop's tokens; until `install`, changes send no webhooks (compliance topics excepted). */
   uninstall(domain: string): void;
   /** Installs again after `uninstall`: issues a new offline token (returned, and by `accessToken`). */
   install(domain: string): string;
@@ -106,7 +112,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const shops = new Map<string, ShopState>();
   const tokens = new TokenRegistry();
   const webhooks = new WebhookDispatcher({ appUrl: options.appUrl, apiSecret: options.apiSecret, apiVersion: appConfig.webhooksApiVersion ?? apiVersion, subscriptions });
-  const bulk = new BulkRunner(graphql, resultsDir, (store, topic, payload) => webhooks.send(store.domain, topic, payload));
+  /** What Shopify announces to the app: nothing but compliance topics while it is uninstalled. */
+  const announce = (domain: string, topic: string, payload: unknown) => {
+    if (shops.get(domain)?.installed === false && !COMPLIANCE_TOPICS.has(topic)) return;
+    webhooks.send(domain, topic, payload);
+  };
+  const bulk = new BulkRunner(graphql, resultsDir, (store, topic, payload) => announce(store.domain, topic, payload));
   let origin = "";
 
   const requireShop = (domain: string): ShopState => {
@@ -230,7 +241,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 
     addShop(domain, shopOptions = {}) {
       if (shops.has(domain)) throw new Error(`Shopify emulator: shop ${domain} already exists`);
-      const store = new ShopStore(domain, shops.size, shopOptions, (topic, payload) => webhooks.send(domain, topic, payload), clock);
+      const store = new ShopStore(domain, shops.size, shopOptions, (topic, payload) => announce(domain, topic, payload), clock);
       // Definitions declared in shopify.app.toml exist as soon as the app is installed.
       for (const definition of appConfig.customerMetafields) {
         const id = newObjectId();
@@ -241,7 +252,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         store.metaobjectDefinitions.set(id, { id, type: `${appNamespace}--${name}`, name: displayName, description, displayNameKey, fields });
       }
       const accessToken = tokens.issue({ shop: domain, scope: scopes, online: false, userId: null, expiresAt: null });
-      shops.set(domain, { store, bucket: new CostBucket(() => store.throttle), stats: emptyStats(), accessToken, theme: {} });
+      shops.set(domain, { store, bucket: new CostBucket(() => store.throttle), stats: emptyStats(), accessToken, theme: {}, installed: true });
       return store;
     },
     shop: (domain) => requireShop(domain).store,
@@ -258,12 +269,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     emitWebhook: (domain, topic, payload, webhookOptions) => webhooks.send(domain, topic, payload, webhookOptions),
 
     uninstall(domain) {
-      const { store } = requireShop(domain);
-      webhooks.send(domain, "app/uninstalled", shopPayload(store));
+      const state = requireShop(domain);
+      webhooks.send(domain, "app/uninstalled", shopPayload(state.store));
       tokens.revokeShop(domain);
+      state.installed = false;
     },
     install(domain) {
       const state = requireShop(domain);
+      state.installed = true;
       state.accessToken = tokens.issue({ shop: domain, scope: scopes, online: false, userId: null, expiresAt: null });
       return state.accessToken;
     },

@@ -149,7 +149,20 @@ describe("webhook delivery", () => {
     expect(JSON.parse(byTopic("app/uninstalled")[0])).toMatchObject({ myshopify_domain: SHOP, id: emu.shop(SHOP).id });
     const revoked = await adminGraphQL(emu, SHOP, `{ shop { id } }`);
     expect(revoked.status).toBe(401);
+    // Uninstalled, the app's subscriptions are gone: changes send nothing, except compliance.
+    const store = emu.shop(SHOP);
+    const count = () => app.received.length;
+    const before = count();
+    const gapOrder = store.createOrder({ customerId: customer.record.id });
+    store.refundOrder(gapOrder.id, { amountCents: 100 });
+    emu.requestShopRedact(SHOP);
+    await emu.idle();
+    expect(app.received.slice(before).map((r) => r.headers["x-shopify-topic"])).toEqual(["shop/redact"]);
     emu.install(SHOP);
     expect((await adminGraphQL(emu, SHOP, `{ shop { id } }`)).status).toBe(200);
+    store.updateOrder(gapOrder.id, { tags: ["after"] });
+    await emu.idle();
+    expect(byTopic("orders/updated").some((body) => JSON.parse(body).id === gapOrder.id)).toBe(true);
+    expect(count()).toBe(before + 2);
   });
 });

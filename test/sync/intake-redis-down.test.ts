@@ -23,8 +23,9 @@ afterAll(() => {
   for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
 });
 
+/** The app's webhook server in its own Node process (not via the tsx launcher, whose child would outlive a kill). */
 async function startAppWithRedisAt(redisUrl: string): Promise<string> {
-  const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["test/helpers/app-server-child.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "test/helpers/app-server-child.ts"], {
     cwd: ROOT,
     env: { ...process.env, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix },
     stdio: ["ignore", "pipe", "pipe"],
