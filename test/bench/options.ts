@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 // Command line of `npm run bench -- [options]`. Strict: a mistyped flag must stop with the usage
 // before the first benchmark, not run all of them (about ten minutes).
 
-export const BENCHMARKS = ["engine", "webhooks", "backfill", "push", "admin"] as const;
+export const BENCHMARKS = ["engine", "webhooks", "backfill", "push", "admin", "vitals"] as const;
 export type BenchName = (typeof BENCHMARKS)[number];
 
 export interface BenchOptions {
