@@ -3,19 +3,10 @@
 import { spawn } from "node:child_process";
 import { cpus, totalmem } from "node:os";
 import path from "node:path";
-import { parseBenchOptions, USAGE, type BenchName, type BenchOptions } from "./options";
+import { parseBenchOptions, USAGE, type BenchName } from "./options";
+import { parseCommandLineOrExit } from "../helpers/cli";
 
-let options: BenchOptions;
-try {
-  options = parseBenchOptions(process.argv.slice(2));
-} catch (error) {
-  console.error(`${(error as Error).message}\n\n${USAGE}`);
-  process.exit(2);
-}
-if (options.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const options = parseCommandLineOrExit(parseBenchOptions, USAGE);
 const { json, quick, only } = options;
 
 const machine = {

@@ -11,13 +11,14 @@ import { checkComputed, checkPushed, checkSynced, checkWebhookUpdate, type Check
 import { Children, type Child } from "./children";
 import { installApp } from "./install";
 import { freePort, isListening, waitUntil } from "./net";
-import { parseOptions, USAGE, type DemoOptions } from "./options";
+import { parseOptions, USAGE } from "./options";
 import { providePostgres } from "./postgres";
 import { RunWatcher } from "./progress";
 import { provideRedis } from "./redis";
 import { resetDemoShop, resetQueues } from "./reset";
 import { SetupError } from "./setup-error";
 import { DATA_DIR, nodeBin, REPO_ROOT } from "./tools";
+import { parseCommandLineOrExit } from "../helpers/cli";
 
 const SHOP = "demo.myshopify.com";
 const QUEUE_PREFIX = "segments-demo";
@@ -27,17 +28,7 @@ const CHECK_DEBOUNCE_MS = 1_000;
 const PIPELINE_TIMEOUT_MS = 15 * 60_000;
 
 
-let options: DemoOptions;
-try {
-  options = parseOptions(process.argv.slice(2));
-} catch (error) {
-  console.error(`${(error as Error).message}\n\n${USAGE}`);
-  process.exit(2);
-}
-if (options.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const options = parseCommandLineOrExit(parseOptions, USAGE);
 
 // Progress goes to stderr under --check, so stdout carries only the JSON summary.
 const say = options.check ? (line: string) => console.error(line) : (line: string) => console.log(line);
