@@ -3,11 +3,13 @@ import type { Queues } from "~/queues.server";
 import { enqueueIngest, storeWebhooks, type IncomingWebhook } from "~/sync/inbox.server";
 
 // Group commit for the webhook inbox. Deliveries that arrive while a write is in flight are
-// stored together in the next statement and queued with one addBulk, so under load a burst of
-// webhooks costs a few round trips instead of two per delivery; alone, a delivery goes out at once.
-// Each request waits until its row is committed; that alone earns Shopify its 200. Queueing runs
-// beside the next batch's write: a request waits for it at most ENQUEUE_GRACE_MS (so a healthy
-// Redis has the job before the answer), and with Redis slow or down the sweeper queues the rows.
+// stored together in the next statement, so under load a burst of webhooks costs a few round
+// trips instead of two per delivery; alone, a delivery goes out at once. Each request waits until
+// its row is committed; that alone earns Shopify its 200. Queueing the rows for the ingest worker
+// runs in the background, in order, merging what arrives meanwhile into larger addBulk calls:
+// a request waits for it at most ENQUEUE_GRACE_MS (so a healthy Redis has the job before the
+// answer) and not at all while Redis is unreachable. Rows not yet queued are retried every
+// second (a short Redis blip costs a second); the inbox sweeper queues any this process drops.
 
 interface Pending {
   hook: IncomingWebhook;
@@ -17,13 +19,17 @@ interface Pending {
 
 const MAX_BATCH = 500;
 const ENQUEUE_GRACE_MS = 100;
-/** Enqueues still waiting for a slow Redis beyond which further batches are left to the sweeper. */
-const MAX_ENQUEUES_IN_FLIGHT = 4;
+const ENQUEUE_CHUNK = 2_000;
+const RETRY_MS = 1_000;
+/** Stored rows held for queueing during an outage; older ones are left to the sweeper. */
+const MAX_UNQUEUED = 20_000;
 
 export class InboxBatcher {
   private pending: Pending[] = [];
   private writing = false;
-  private enqueuesInFlight = 0;
+  private unqueued: bigint[] = [];
+  private flushing: Promise<void> | null = null;
+  private failing = false;
 
   constructor(
     private readonly db: Db,
@@ -60,22 +66,34 @@ export class InboxBatcher {
     this.writing = false;
   }
 
-  /** Queues stored rows; never rejects (stored is what counts: the sweeper queues what this could not). */
-  private async enqueue(ids: bigint[]): Promise<void> {
-    if (ids.length === 0) return;
-    const queues = this.queues();
-    if (!queues.reachable || this.enqueuesInFlight >= MAX_ENQUEUES_IN_FLIGHT) {
-      const why = queues.reachable ? "Redis is slow" : "Redis is unreachable";
-      this.log(`${ids.length} webhook(s) stored but not queued (${why}); the sweeper will queue them`);
-      return;
+  /** Hands stored rows to the background queueing; resolves once they are queued (or at once if Redis is unreachable). */
+  private enqueue(ids: bigint[]): Promise<void> {
+    if (ids.length === 0) return Promise.resolve();
+    this.unqueued.push(...ids);
+    const excess = this.unqueued.length - MAX_UNQUEUED;
+    if (excess > 0) {
+      this.unqueued.splice(0, excess);
+      this.log(`${excess} stored webhook(s) left to the sweeper (Redis unavailable too long)`);
     }
-    this.enqueuesInFlight++;
-    try {
-      await enqueueIngest(queues, ids);
-    } catch (error) {
-      this.log(`${ids.length} webhook(s) stored but not queued (${(error as Error).message}); the sweeper will queue them`);
-    } finally {
-      this.enqueuesInFlight--;
+    this.flushing ??= this.flush().finally(() => (this.flushing = null));
+    return this.queues().reachable ? this.flushing : Promise.resolve();
+  }
+
+  private async flush(): Promise<void> {
+    while (this.unqueued.length > 0) {
+      const queues = this.queues();
+      const ids = this.unqueued.splice(0, ENQUEUE_CHUNK);
+      try {
+        if (!queues.reachable) throw new Error("Redis is unreachable");
+        await enqueueIngest(queues, ids);
+        if (this.failing) this.log("webhook queueing recovered");
+        this.failing = false;
+      } catch (error) {
+        this.unqueued.unshift(...ids);
+        if (!this.failing) this.log(`stored webhooks not queued yet (${(error as Error).message}); retrying every second, the sweeper as a backstop`);
+        this.failing = true;
+        await new Promise((resolve) => setTimeout(resolve, RETRY_MS).unref());
+      }
     }
   }
 }
