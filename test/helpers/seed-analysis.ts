@@ -6,7 +6,7 @@ import { LIFECYCLE_STAGES, RFM_SEGMENTS } from "~/segmentation";
 // segments, memberships, movement events, snapshots of two runs (8 days apart), run records,
 // and the newest run's stored model with its cohort table. Rows are generated in SQL
 // (generate_series), so 100k customers take seconds; the stored model is the engine's own
-// output over the seeded orders, written by the compute's code (a 1M-customer shop: ~20 s).
+// output over the seeded orders, written by the compute's code (1M customers: about a minute).
 
 export interface SeededShop {
   shopId: number;
