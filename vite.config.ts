@@ -30,7 +30,7 @@ export default defineConfig({
         v3_throwAbortReason: true,
         // Off: Remix 2's route discovery touches sessionStorage unguarded after every /__manifest
         // fetch, which throws in the admin's cross-site frame when third-party storage is blocked
-        // (README, "Blocked storage"). With a dozen routes the full manifest is ~6 KB anyway.
+        // (docs/admin-ui.md, "Blocked storage"). With a dozen routes the full manifest is ~6 KB anyway.
         v3_lazyRouteDiscovery: false,
         v3_singleFetch: true,
         v3_routeConfig: false,

@@ -7,10 +7,17 @@ export interface AppEnv {
   scopes: string[];
   appUrl: string;
   databaseUrl: string;
+  /** DATABASE_REPLICA_URL: a read replica for the admin pages' reads of job results (docs/scaling.md); unset: the primary. */
+  databaseReplicaUrl: string | undefined;
   redisUrl: string;
+  /** REDIS_CLUSTER=1: REDIS_URL is one seed node of a Redis Cluster, and the client finds the rest. */
+  redisCluster: boolean;
   /** Where Shopify lives. Unset in production; the local Shopify emulator's origin in tests and the demo. */
   shopifyAdminOrigin: string | undefined;
-  /** Prefixes every BullMQ key, so tests and several apps can share one Redis. */
+  /**
+   * Prefixes every BullMQ key, so tests and several apps can share one Redis. Without braces: the
+   * queue names after it carry the Redis Cluster hash tags (app/queues.server.ts).
+   */
   queuePrefix: string;
   /**
    * SEGMENTS_NOW: what the app's analysis clock reads at SEGMENTS_NOW_SET_AT (epoch ms; default:
@@ -18,6 +25,8 @@ export interface AppEnv {
    * Unset in production: the clock is the system's.
    */
   clock: { now: Date; setAt: number | undefined } | undefined;
+  /** SCORE_DEBOUNCE_MS: how long a changed customer's re-score waits for further changes (default 60 s). */
+  scoreDebounceMs: number;
 }
 
 export class EnvError extends Error {
@@ -27,7 +36,8 @@ export class EnvError extends Error {
 const REQUIRED = {
   SHOPIFY_API_KEY: "the app's client id from the Partner Dashboard",
   SHOPIFY_API_SECRET: "the app's client secret from the Partner Dashboard",
-  SCOPES: "comma-separated access scopes, e.g. read_customers,write_customers,read_orders,read_all_orders",
+  SCOPES:
+    "comma-separated access scopes, e.g. read_customers,write_customers,read_orders,read_all_orders,read_products",
   SHOPIFY_APP_URL: "the public https URL the app is served from",
   DATABASE_URL: "PostgreSQL connection URL, e.g. postgresql://postgres@127.0.0.1:5432/segments",
   REDIS_URL: "Redis connection URL, e.g. redis://127.0.0.1:6379",
@@ -44,7 +54,9 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
     try {
       const url = new URL(value);
       if (!protocols.includes(url.protocol)) {
-        problems.push(`${name} must start with ${protocols.map((p) => `${p}//`).join(" or ")} (got ${redactUrl(value)})`);
+        problems.push(
+          `${name} must start with ${protocols.map((p) => `${p}//`).join(" or ")} (got ${redactUrl(value)})`,
+        );
       }
     } catch {
       problems.push(`${name} is not a valid URL (got ${redactUrl(value)})`);
@@ -52,6 +64,7 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
   };
   checkUrl("SHOPIFY_APP_URL", ["https:", "http:"]);
   checkUrl("DATABASE_URL", ["postgresql:", "postgres:"]);
+  checkUrl("DATABASE_REPLICA_URL", ["postgresql:", "postgres:"]);
   checkUrl("REDIS_URL", ["redis:", "rediss:"]);
   checkUrl("SHOPIFY_ADMIN_ORIGIN", ["https:", "http:"]);
   const clockNow = source.SEGMENTS_NOW?.trim() ? new Date(source.SEGMENTS_NOW.trim()) : undefined;
@@ -61,6 +74,22 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
   const clockSetAt = source.SEGMENTS_NOW_SET_AT?.trim() ? Number(source.SEGMENTS_NOW_SET_AT.trim()) : undefined;
   if (clockSetAt !== undefined && !Number.isSafeInteger(clockSetAt)) {
     problems.push(`SEGMENTS_NOW_SET_AT must be a time in epoch milliseconds (got ${source.SEGMENTS_NOW_SET_AT})`);
+  }
+  if (/[{}]/.test(source.QUEUE_PREFIX ?? "")) {
+    // A tag in the prefix would put every queue in one Redis Cluster slot (one node).
+    problems.push(
+      `QUEUE_PREFIX must not contain { or }: the queue names carry the Redis Cluster hash tags (got ${source.QUEUE_PREFIX})`,
+    );
+  }
+  const cluster = source.REDIS_CLUSTER?.trim().toLowerCase();
+  if (cluster && !["1", "true", "0", "false"].includes(cluster)) {
+    problems.push(`REDIS_CLUSTER must be 1/true or 0/false (got ${source.REDIS_CLUSTER})`);
+  }
+  const debounce = source.SCORE_DEBOUNCE_MS?.trim();
+  if (debounce && !(/^\d+$/.test(debounce) && Number.isSafeInteger(Number(debounce)))) {
+    problems.push(
+      `SCORE_DEBOUNCE_MS must be a whole number of milliseconds, e.g. 60000 (got ${source.SCORE_DEBOUNCE_MS})`,
+    );
   }
 
   if (problems.length > 0) {
@@ -72,13 +101,19 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
   return {
     shopifyApiKey: source.SHOPIFY_API_KEY!.trim(),
     shopifyApiSecret: source.SHOPIFY_API_SECRET!.trim(),
-    scopes: source.SCOPES!.split(",").map((s) => s.trim()).filter(Boolean),
+    scopes: source
+      .SCOPES!.split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
     appUrl: source.SHOPIFY_APP_URL!.trim(),
     databaseUrl: source.DATABASE_URL!.trim(),
+    databaseReplicaUrl: source.DATABASE_REPLICA_URL?.trim() || undefined,
     redisUrl: source.REDIS_URL!.trim(),
+    redisCluster: cluster === "1" || cluster === "true",
     shopifyAdminOrigin: source.SHOPIFY_ADMIN_ORIGIN?.trim() || undefined,
     queuePrefix: source.QUEUE_PREFIX?.trim() || "segments",
     clock: clockNow ? { now: clockNow, setAt: clockSetAt } : undefined,
+    scoreDebounceMs: debounce ? Number(debounce) : 60_000,
   };
 }
 

@@ -1,5 +1,5 @@
 // @shopify/shopify-app-remix 6 needs Node 22; older runtimes fail in obscure ways, so say it plainly.
-export const MINIMUM_NODE_MAJOR = 22;
+const MINIMUM_NODE_MAJOR = 22;
 
 export function assertNodeVersion(version: string = process.versions.node): void {
   const major = Number(version.split(".")[0]);

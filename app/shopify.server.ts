@@ -7,7 +7,7 @@ import { assertNodeVersion } from "~/node-version.server";
 import { API_VERSION as APP_API_VERSION } from "~/shopify/api-version";
 import { installShopifyOrigin } from "~/shopify/origin.server";
 import { PrismaSessionStorage } from "~/shopify/session-storage.server";
-import { onShopInstalled } from "~/shops.server";
+import { onShopInstalled } from "~/sync/shop-install.server";
 
 assertNodeVersion();
 const config = env();
@@ -27,6 +27,9 @@ const shopify = shopifyApp({
   distribution: AppDistribution.AppStore,
   future: {
     unstable_newEmbeddedAuthStrategy: true,
+    // Offline tokens that expire after an hour, with refresh tokens (required of public apps
+    // from 1 January 2027); background jobs refresh them, see app/jobs/admin-for-shop.server.ts.
+    expiringOfflineAccessTokens: true,
   },
   hooks: {
     // Runs after token exchange stored the offline session: record the shop and start its back-fill.
@@ -41,5 +44,4 @@ export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
 export const authenticate = shopify.authenticate;
 export const unauthenticated = shopify.unauthenticated;
 export const login = shopify.login;
-export const registerWebhooks = shopify.registerWebhooks;
 export const sessionStorage = shopify.sessionStorage;

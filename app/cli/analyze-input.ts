@@ -13,9 +13,17 @@ export interface ParsedInput {
   utcOffsetMinutes: number;
   /** Reason → number of rows (or orders) left out. */
   skipped: Record<string, number>;
+  /** Line-item rows merged into orders by an order id column; null when rows were orders already. */
+  orderGrouping: { column: string; rows: number; orders: number } | null;
 }
 
-const DATE_PATTERN = /^(\d{4})-?(\d{2})-?(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$/i;
+export interface InputOptions {
+  /** Column holding the order id (case-insensitive); default: detected from ORDER_ID_COLUMNS. */
+  orderIdColumn?: string;
+}
+
+const DATE_PATTERN =
+  /^(\d{4})-?(\d{2})-?(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$/i;
 
 /** ISO-like dates and Shopify's "2024-03-05 14:23:11 -0500"; YYYYMMDD. Null if unparsable. */
 export function parseDate(text: string): { time: number; offsetMinutes: number | null } | null {
@@ -35,18 +43,25 @@ export function parseDate(text: string): { time: number; offsetMinutes: number |
 
 /** "1234.5", "-3", "$1,234.50"; null if anything else. */
 export function parseAmount(text: string): number | null {
-  const cleaned = text.trim().replace(/^([-+]?)[$€£¥]/, "$1").replace(/,(?=\d{3}(\D|$))/g, "");
+  const cleaned = text
+    .trim()
+    .replace(/^([-+]?)[$€£¥]/, "$1")
+    .replace(/,(?=\d{3}(\D|$))/g, "");
   if (!/^[-+]?(\d+(\.\d*)?|\.\d+)$/.test(cleaned)) return null;
   return Number(cleaned);
 }
 
-export function parseInput(text: string, format: InputFormat): ParsedInput {
+export function parseInput(text: string, format: InputFormat, options: InputOptions = {}): ParsedInput {
   if (text.trim() === "") throw new InputError(null, "the input file is empty");
   if (format === "shopify") return parseShopifyExport(text);
   const newline = text.indexOf("\n");
   const firstLine = (newline < 0 ? text : text.slice(0, newline)).trim();
-  if (!firstLine.includes(",") && /^\S+(\s+\S+){2,4}$/.test(firstLine)) return parseCdnow(text);
-  return parseTransactionCsv(text);
+  if (!firstLine.includes(",") && /^\S+(\s+\S+){2,4}$/.test(firstLine)) {
+    if (options.orderIdColumn)
+      throw new InputError(1, `--order-id "${options.orderIdColumn}": the CDNOW layout has no columns by name`);
+    return parseCdnow(text);
+  }
+  return parseTransactionCsv(text, options);
 }
 
 /** `id date qty amount` or CDNOW's `master-id id date qty amount`, dates as YYYYMMDD. */
@@ -57,7 +72,8 @@ function parseCdnow(text: string): ParsedInput {
     const line = lines[index].trim();
     if (line === "") continue;
     const tokens = line.split(/\s+/);
-    if (tokens.length !== 4 && tokens.length !== 5) throw new InputError(index + 1, `expected "id date qty amount" (4 or 5 columns), found ${tokens.length}`);
+    if (tokens.length !== 4 && tokens.length !== 5)
+      throw new InputError(index + 1, `expected "id date qty amount" (4 or 5 columns), found ${tokens.length}`);
     const [id, date, , amount] = tokens.length === 5 ? tokens.slice(1) : tokens;
     const parsedDate = /^\d{8}$/.test(date) ? parseDate(date) : null;
     if (!parsedDate) throw new InputError(index + 1, `unparsable date "${date}" (expected YYYYMMDD)`);
@@ -65,12 +81,42 @@ function parseCdnow(text: string): ParsedInput {
     if (value === null) throw new InputError(index + 1, `unparsable amount "${amount}"`);
     builder.add(id, parsedDate.time, value);
   }
-  return { transactions: builder.build(), layout: "cdnow", currency: null, utcOffsetMinutes: 0, skipped: {} };
+  return {
+    transactions: builder.build(),
+    layout: "cdnow",
+    currency: null,
+    utcOffsetMinutes: 0,
+    skipped: {},
+    orderGrouping: null,
+  };
 }
 
 const ID_COLUMNS = ["customer id", "customer_id", "customerid", "customer", "id", "email", "customer email"];
-const DATE_COLUMNS = ["date", "order date", "order_date", "created at", "created_at", "processed at", "processed_at", "timestamp", "time"];
+const DATE_COLUMNS = [
+  "date",
+  "order date",
+  "order_date",
+  "created at",
+  "created_at",
+  "processed at",
+  "processed_at",
+  "timestamp",
+  "time",
+];
 const AMOUNT_COLUMNS = ["amount", "total", "value", "revenue", "order total", "total_price", "price"];
+/** With one of these, rows sharing an order id are line items of one order. */
+export const ORDER_ID_COLUMNS = [
+  "order id",
+  "order_id",
+  "orderid",
+  "order number",
+  "order_number",
+  "order name",
+  "order_name",
+  "order",
+];
+/** Amount columns that hold the order's total (repeated or on the first row only), not a line's amount. */
+const ORDER_TOTAL_COLUMNS = ["total", "order total", "total_price"];
 
 function findColumn(header: string[], candidates: string[]): number {
   const normalised = header.map((h) => h.trim().toLowerCase());
@@ -81,7 +127,7 @@ function findColumn(header: string[], candidates: string[]): number {
   return -1;
 }
 
-function parseTransactionCsv(text: string): ParsedInput {
+function parseTransactionCsv(text: string, options: InputOptions): ParsedInput {
   const records = readCsv(text);
   const header = records.next();
   if (header.done) throw new InputError(null, "the input file is empty");
@@ -96,6 +142,23 @@ function parseTransactionCsv(text: string): ParsedInput {
     amountColumn < 0 && `amount (one of: ${AMOUNT_COLUMNS.join(", ")})`,
   ].filter(Boolean);
   if (missing.length > 0) throw new InputError(header.value.line, `missing column(s): ${missing.join("; ")}`);
+  const orderColumn = options.orderIdColumn
+    ? findColumn(columns, [options.orderIdColumn.trim().toLowerCase()])
+    : findColumn(columns, ORDER_ID_COLUMNS);
+  if (options.orderIdColumn && orderColumn < 0)
+    throw new InputError(
+      header.value.line,
+      `--order-id: no column "${options.orderIdColumn}" (columns: ${columns.join(", ")})`,
+    );
+  if (orderColumn >= 0) {
+    const amountIsOrderTotal = ORDER_TOTAL_COLUMNS.includes(columns[amountColumn].trim().toLowerCase());
+    return parseLineItemCsv(
+      records,
+      { id: idColumn, date: dateColumn, amount: amountColumn, currency: currencyColumn, order: orderColumn },
+      columns[orderColumn],
+      amountIsOrderTotal,
+    );
+  }
 
   const builder = new TransactionColumnsBuilder();
   const currency = new CurrencyCheck();
@@ -116,7 +179,86 @@ function parseTransactionCsv(text: string): ParsedInput {
     builder.add(id, date.time, amount);
   }
   if (builder.rowCount === 0) throw new InputError(null, "the input has a header but no transactions");
-  return { transactions: builder.build(), layout: "csv", currency: currency.value, utcOffsetMinutes: timeZone.value, skipped };
+  return {
+    transactions: builder.build(),
+    layout: "csv",
+    currency: currency.value,
+    utcOffsetMinutes: timeZone.value,
+    skipped,
+    orderGrouping: null,
+  };
+}
+
+interface PendingOrder {
+  line: number;
+  customerId: string;
+  date: { time: number; offsetMinutes: number | null } | null;
+  amount: number;
+  hasAmount: boolean;
+}
+
+/**
+ * Rows that share an order id are one order (a line-item export): the customer id and date
+ * come from the first row that has them; amounts are summed, unless the amount column is an
+ * order total (Total, Order Total, total_price), which is taken once. Rows without an order
+ * id stay orders of their own.
+ */
+function parseLineItemCsv(
+  records: Generator<CsvRecord>,
+  column: { id: number; date: number; amount: number; currency: number; order: number },
+  orderColumnName: string,
+  amountIsOrderTotal: boolean,
+): ParsedInput {
+  const orders = new Map<string, PendingOrder>();
+  const currency = new CurrencyCheck();
+  let rows = 0;
+  for (const record of records) {
+    rows++;
+    const orderId = field(record, column.order).trim();
+    const key = orderId === "" ? `\u0000${record.line}` : orderId;
+    let order = orders.get(key);
+    if (!order) {
+      order = { line: record.line, customerId: "", date: null, amount: 0, hasAmount: false };
+      orders.set(key, order);
+    }
+    if (order.customerId === "") order.customerId = field(record, column.id).trim();
+    const dateText = field(record, column.date).trim();
+    if (order.date === null && dateText !== "") {
+      order.date = parseDate(dateText);
+      if (!order.date) throw new InputError(record.line, `unparsable date "${dateText}"`);
+    }
+    const amountText = field(record, column.amount).trim();
+    if (amountText !== "" && !(amountIsOrderTotal && order.hasAmount)) {
+      const amount = parseAmount(amountText);
+      if (amount === null) throw new InputError(record.line, `unparsable amount "${amountText}"`);
+      order.amount += amount;
+      order.hasAmount = true;
+    }
+    if (column.currency >= 0) currency.check(field(record, column.currency), record.line);
+  }
+
+  const builder = new TransactionColumnsBuilder();
+  const timeZone = new TimeZoneGuess();
+  const skipped: Record<string, number> = {};
+  for (const order of orders.values()) {
+    if (order.customerId === "") {
+      skipped["orders without a customer id"] = (skipped["orders without a customer id"] ?? 0) + 1;
+      continue;
+    }
+    if (!order.date) throw new InputError(order.line, "order without a date");
+    if (!order.hasAmount) throw new InputError(order.line, "order without an amount");
+    timeZone.observe(order.date.offsetMinutes);
+    builder.add(order.customerId, order.date.time, order.amount);
+  }
+  if (builder.rowCount === 0) throw new InputError(null, "the input has a header but no transactions");
+  return {
+    transactions: builder.build(),
+    layout: "csv",
+    currency: currency.value,
+    utcOffsetMinutes: timeZone.value,
+    skipped,
+    orderGrouping: { column: orderColumnName, rows, orders: orders.size },
+  };
 }
 
 interface ShopifyOrder {
@@ -157,7 +299,10 @@ function parseShopifyExport(text: string): ParsedInput {
   const missing = required.filter((key) => index[key] < 0);
   if (missing.length > 0) {
     const labels = { name: "Name", email: "Email", total: "Total", createdAt: "Created at" };
-    throw new InputError(header.value.line, `not a Shopify orders export: missing column(s) ${missing.map((k) => labels[k]).join(", ")}`);
+    throw new InputError(
+      header.value.line,
+      `not a Shopify orders export: missing column(s) ${missing.map((k) => labels[k]).join(", ")}`,
+    );
   }
 
   const orders = new Map<string, ShopifyOrder>();
@@ -166,11 +311,30 @@ function parseShopifyExport(text: string): ParsedInput {
     if (name === "") throw new InputError(record.line, "row without an order Name");
     let order = orders.get(name);
     if (!order) {
-      order = { line: record.line, email: "", financialStatus: "", createdAt: "", paidAt: "", total: "", refunded: "", cancelledAt: "", currency: "" };
+      order = {
+        line: record.line,
+        email: "",
+        financialStatus: "",
+        createdAt: "",
+        paidAt: "",
+        total: "",
+        refunded: "",
+        cancelledAt: "",
+        currency: "",
+      };
       orders.set(name, order);
     }
     // Later line-item rows leave order fields blank: keep the first non-blank value.
-    for (const key of ["email", "financialStatus", "createdAt", "paidAt", "total", "refunded", "cancelledAt", "currency"] as const) {
+    for (const key of [
+      "email",
+      "financialStatus",
+      "createdAt",
+      "paidAt",
+      "total",
+      "refunded",
+      "cancelledAt",
+      "currency",
+    ] as const) {
       if (order[key] === "" && index[key] >= 0) order[key] = field(record, index[key]).trim();
     }
   }
@@ -213,7 +377,14 @@ function parseShopifyExport(text: string): ParsedInput {
     builder.add(order.email.toLowerCase(), date.time, total - refunded);
   }
   if (builder.rowCount === 0) throw new InputError(null, "no usable orders in the export");
-  return { transactions: builder.build(), layout: "shopify", currency: currency.value, utcOffsetMinutes: timeZone.value, skipped };
+  return {
+    transactions: builder.build(),
+    layout: "shopify",
+    currency: currency.value,
+    utcOffsetMinutes: timeZone.value,
+    skipped,
+    orderGrouping: null,
+  };
 }
 
 function field(record: CsvRecord, column: number): string {
@@ -232,7 +403,10 @@ class CurrencyCheck {
       this.value = currency;
       this.firstLine = line;
     } else if (currency !== this.value) {
-      throw new InputError(line, `mixed currencies: ${currency} here, ${this.value} on line ${this.firstLine}; convert to the shop currency first`);
+      throw new InputError(
+        line,
+        `mixed currencies: ${currency} here, ${this.value} on line ${this.firstLine}; convert to the shop currency first`,
+      );
     }
   }
 }

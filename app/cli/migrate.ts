@@ -4,7 +4,9 @@ import { ensureDatabase, migrate } from "~/db/migrator.server";
 
 const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) {
-  console.error("DATABASE_URL is missing (PostgreSQL connection URL, e.g. postgresql://postgres@127.0.0.1:5432/segments)");
+  console.error(
+    "DATABASE_URL is missing (PostgreSQL connection URL, e.g. postgresql://postgres@127.0.0.1:5432/segments)",
+  );
   process.exit(1);
 }
 try {

@@ -4,7 +4,15 @@ import { useAppBridge } from "@shopify/app-bridge-react";
 
 // Downloads through fetch rather than a plain link: App Bridge adds the session token to the
 // app's own fetch requests, and a top-level navigation would carry none.
-export function ExportButton({ url, filename }: { url: string; filename: string }) {
+export function ExportButton({
+  url,
+  filename,
+  label = "Export members (CSV)",
+}: {
+  url: string;
+  filename: string;
+  label?: string;
+}) {
   const shopify = useAppBridge();
   const [busy, setBusy] = useState(false);
   const download = async () => {
@@ -27,7 +35,7 @@ export function ExportButton({ url, filename }: { url: string; filename: string 
   };
   return (
     <Button onClick={download} loading={busy}>
-      Export members (CSV)
+      {label}
     </Button>
   );
 }

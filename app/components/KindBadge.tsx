@@ -7,11 +7,9 @@ const KIND_LABELS: Record<SegmentKind, { label: string; tone?: "info" | "success
   PREDICTIVE: { label: "Predictive", tone: "attention" },
   LIFECYCLE: { label: "Lifecycle", tone: "success" },
   RULE: { label: "Rule" },
+  AFFINITY: { label: "Product affinity", tone: "success" },
+  SIGNAL: { label: "Buying habits", tone: "info" },
 };
-
-export function kindLabel(kind: SegmentKind): string {
-  return KIND_LABELS[kind].label;
-}
 
 export function KindBadge({ kind }: { kind: SegmentKind }) {
   const { label, tone } = KIND_LABELS[kind];

@@ -13,7 +13,10 @@ export function RouteError({ title = "Something went wrong" }: { title?: string 
     <Page title={notFound ? "Not found" : title} backAction={{ content: "Overview", url: "/app" }}>
       <Card>
         <BlockStack gap="300">
-          <Banner tone={notFound ? "warning" : "critical"} title={notFound ? "This page doesn't exist" : "We couldn't load this page"}>
+          <Banner
+            tone={notFound ? "warning" : "critical"}
+            title={notFound ? "This page doesn't exist" : "We couldn't load this page"}
+          >
             <Text as="p">
               {notFound
                 ? "It may have been removed, or the link belongs to another store."

@@ -1,5 +1,5 @@
 import { Badge, InlineStack, Text } from "@shopify/polaris";
-import type { RunStatusView } from "~/models/overview.server";
+import type { RunStatusView } from "~/admin/overview.server";
 import { formatDateTime } from "./format";
 
 const TONES: Record<string, "success" | "critical" | "info" | "attention" | undefined> = {

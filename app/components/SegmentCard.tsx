@@ -1,5 +1,5 @@
 import { BlockStack, Card, InlineStack, Link, Text } from "@shopify/polaris";
-import type { SegmentRow } from "~/models/segments.server";
+import type { SegmentRow } from "~/admin/segments.server";
 import { KindBadge } from "./KindBadge";
 import { formatMoney, formatNumber, formatShare, formatTrend } from "./format";
 
@@ -27,7 +27,8 @@ export function SegmentCard({ segment, totalCustomers, totalRevenue, currency }:
           {formatNumber(segment.size)} customers
         </Text>
         <Text as="p" variant="bodySm" tone="subdued">
-          {formatShare(segment.size, totalCustomers)} of customers · {formatShare(segment.revenue, totalRevenue)} of revenue
+          {formatShare(segment.size, totalCustomers)} of customers · {formatShare(segment.revenue, totalRevenue)} of
+          revenue
         </Text>
         <Text as="p" variant="bodySm">
           Average CLV {segment.avgClv === null ? "–" : formatMoney(segment.avgClv, currency)}

@@ -21,7 +21,7 @@ export const themeEditorLinks = {
     `https://${shop}/admin/themes/current/editor?template=${template}&addAppBlockId=${apiKey}/${handle}&target=newAppsSection`,
 };
 
-/** The theme editor with our segment-content app block ready to add (see README, Storefront blocks). */
+/** The theme editor with our segment-content app block ready to add (see docs/storefront.md). */
 export function themeEditorLink(shop: string, apiKey: string): string {
   return themeEditorLinks.addBlock(shop, apiKey, "segment-content");
 }

@@ -5,7 +5,11 @@ export function formatNumber(value: number): string {
 }
 
 export function formatMoney(value: number, currency: string): string {
-  return new Intl.NumberFormat("en-US", { style: "currency", currency, maximumFractionDigits: value >= 1000 ? 0 : 2 }).format(value);
+  return new Intl.NumberFormat("en-US", {
+    style: "currency",
+    currency,
+    maximumFractionDigits: value >= 1000 ? 0 : 2,
+  }).format(value);
 }
 
 export function formatPercent(fraction: number, digits = 1): string {
@@ -18,7 +22,12 @@ export function formatShare(part: number, whole: number): string {
 
 export function formatDate(iso: string | null): string {
   if (!iso) return "–";
-  return new Date(iso).toLocaleDateString("en-US", { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
+  return new Date(iso).toLocaleDateString("en-US", {
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    timeZone: "UTC",
+  });
 }
 
 export function formatDateTime(iso: string | null): string {
@@ -35,9 +44,25 @@ export function formatDateTime(iso: string | null): string {
 }
 
 /** "+12 (+4.0 %)" style change; null when there is nothing to compare with. */
-export function formatTrend(now: number, before: number | null): { label: string; tone: "success" | "critical" | undefined } | null {
+export function formatTrend(
+  now: number,
+  before: number | null,
+): { label: string; tone: "success" | "critical" | undefined } | null {
   if (before === null) return null;
   const delta = now - before;
   const relative = before > 0 ? ` (${delta >= 0 ? "+" : ""}${((delta / before) * 100).toFixed(1)} %)` : "";
-  return { label: `${delta >= 0 ? "+" : ""}${formatNumber(delta)}${relative} since last week`, tone: delta > 0 ? "success" : delta < 0 ? "critical" : undefined };
+  return {
+    label: `${delta >= 0 ? "+" : ""}${formatNumber(delta)}${relative} since last week`,
+    tone: delta > 0 ? "success" : delta < 0 ? "critical" : undefined,
+  };
+}
+
+/** Money, or a dash when there is no figure (not scored yet). */
+export function formatMoneyOrDash(value: number | null, currency: string): string {
+  return value === null ? "–" : formatMoney(value, currency);
+}
+
+/** A percentage, or a dash when there is no figure (not scored yet). */
+export function formatPercentOrDash(fraction: number | null, digits = 1): string {
+  return fraction === null ? "–" : formatPercent(fraction, digits);
 }

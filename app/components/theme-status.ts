@@ -7,7 +7,7 @@
 // placements `{ target, themeId }` in the published theme. The answer comes from outside the app,
 // so it is read defensively: anything unexpected counts as "not known".
 
-export const THEME_EXTENSION_HANDLE = "segment-blocks";
+const THEME_EXTENSION_HANDLE = "segment-blocks";
 
 export interface StorefrontPiece {
   handle: string;
@@ -31,8 +31,7 @@ export interface PieceStatus extends StorefrontPiece {
 
 export type ThemeStatus =
   /** App Bridge has no App API here, or it failed: the card says so and still links to the editor. */
-  | { known: false }
-  | { known: true; embed: PieceStatus; blocks: PieceStatus[] };
+  { known: false } | { known: true; embed: PieceStatus; blocks: PieceStatus[] };
 
 interface RawActivation {
   handle?: unknown;
@@ -46,14 +45,20 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 function pieceStatus(piece: StorefrontPiece, raw: RawActivation | undefined): PieceStatus {
   const placements = Array.isArray(raw?.activations) ? raw.activations.length : 0;
   // Shopify's status when it gives one; otherwise what the placements say.
-  const status = STATUSES.includes(raw?.status) ? (raw!.status as ActivationStatus) : placements > 0 ? "active" : "available";
+  const status = STATUSES.includes(raw?.status)
+    ? (raw!.status as ActivationStatus)
+    : placements > 0
+      ? "active"
+      : "available";
   return { ...piece, status, placements };
 }
 
 /** The status of our embed and blocks in an `app.extensions()` answer. */
 export function themeStatusFrom(extensions: unknown): ThemeStatus {
   if (!Array.isArray(extensions)) return { known: false };
-  const ours = extensions.filter(isRecord).find((e) => e.type === "theme_app_extension" && e.handle === THEME_EXTENSION_HANDLE);
+  const ours = extensions
+    .filter(isRecord)
+    .find((e) => e.type === "theme_app_extension" && e.handle === THEME_EXTENSION_HANDLE);
   // Not listed at all: the extension is not deployed (or not yet known to this shop), so nothing is on.
   const pieces: RawActivation[] = Array.isArray(ours?.activations) ? ours.activations.filter(isRecord) : [];
   const find = (piece: StorefrontPiece) => pieces.find((p) => p.handle === piece.handle);

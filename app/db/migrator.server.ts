@@ -8,7 +8,7 @@ import pg from "pg";
 // file), so either tool can take over. We need our own runner because the Prisma CLI downloads
 // its schema engine at run time, which is not possible offline.
 
-export const MIGRATIONS_DIR = path.resolve(import.meta.dirname, "../../prisma/migrations");
+const MIGRATIONS_DIR = path.resolve(import.meta.dirname, "../../prisma/migrations");
 const PRISMA_ADVISORY_LOCK = 72707369; // the key Prisma's migrate uses, so the two never overlap
 
 const CREATE_MIGRATIONS_TABLE = `
@@ -31,7 +31,10 @@ export interface Migration {
 
 export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => {
       const sql = await readFile(path.join(dir, name, "migration.sql"), "utf8");

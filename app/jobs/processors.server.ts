@@ -1,20 +1,10 @@
-import type { Db } from "~/db.server";
-import type { Queues } from "~/queues.server";
-import type { Processors } from "~/jobs/runtime.server";
-import type { AdminClient } from "~/shopify/admin-client.server";
+import type { JobDeps } from "~/jobs/job-deps.server";
+import type { Processors } from "~/jobs/start-workers.server";
 import { maintenanceProcessor } from "~/jobs/maintenance.server";
 import { ingestProcessor, syncProcessor } from "~/jobs/sync.server";
 import { pushProcessor } from "~/jobs/push.server";
-import { computeProcessor, enqueueRescore, scoreProcessor } from "~/jobs/compute.server";
-
-export interface JobDeps {
-  db: Db;
-  queues: Queues;
-  /** Admin API access for a shop (from its stored offline session in production). */
-  adminForShop?: (shop: string) => Promise<AdminClient>;
-  /** A customer's orders changed: re-score them (debounced). */
-  onCustomerChanged?: (shopId: number, customerShopifyId: bigint) => Promise<void>;
-}
+import { computeProcessor, scoreProcessor } from "~/jobs/compute.server";
+import { enqueueCollectionMemberships, enqueuePrivacyCheck, enqueueRescore } from "~/enqueue.server";
 
 /** Every queue's processor, wired to its dependencies. */
 export function createProcessors(deps: JobDeps): Processors {
@@ -22,12 +12,17 @@ export function createProcessors(deps: JobDeps): Processors {
   const withHooks: JobDeps = {
     ...deps,
     onCustomerChanged: deps.onCustomerChanged ?? ((shopId, customer) => enqueueRescore(deps.queues, shopId, customer)),
+    onPrivacyCheckDue: deps.onPrivacyCheckDue ?? ((shopId) => enqueuePrivacyCheck(deps.queues, shopId)),
+    onCollectionMembershipsDue:
+      deps.onCollectionMembershipsDue ?? ((shopId) => enqueueCollectionMemberships(deps.queues, shopId)),
   };
   return {
-    maintenance: maintenanceProcessor(deps),
+    maintenance: maintenanceProcessor(withHooks),
     ingest: ingestProcessor(withHooks),
     compute: computeProcessor(deps),
     score: scoreProcessor(deps),
-    ...(adminForShop ? { sync: syncProcessor({ ...deps, adminForShop }), push: pushProcessor({ ...deps, adminForShop }) } : {}),
+    ...(adminForShop
+      ? { sync: syncProcessor({ ...deps, adminForShop }), push: pushProcessor({ ...deps, adminForShop }) }
+      : {}),
   };
 }

@@ -10,19 +10,26 @@ async function main() {
 
   // Imported after the checks: these modules connect on import.
   const { default: db } = await import("~/db.server");
-  const { queues } = await import("~/queues.server");
-  const { startWorkers } = await import("~/jobs/runtime.server");
+  const { queues, queueSettings } = await import("~/queues.server");
+  const { startWorkers } = await import("~/jobs/start-workers.server");
   const { createProcessors } = await import("~/jobs/processors.server");
   const { scheduleMaintenance } = await import("~/jobs/maintenance.server");
+  const { queueUncheckedPlanChecks, scheduleAllDailyComputes } = await import("~/enqueue.server");
   // Loading shopify.server configures the Shopify library (and the emulator origin switch).
-  const { adminForShop } = await import("~/shopify/admin.server");
+  const { adminForShop } = await import("~/jobs/admin-for-shop.server");
 
   const pool = startWorkers(
-    { redisUrl: config.redisUrl, prefix: config.queuePrefix },
+    queueSettings(),
     createProcessors({ db, queues: queues(), adminForShop: (shop) => adminForShop(shop) }),
   );
   await scheduleMaintenance(queues());
-  console.log(`worker: running ${pool.workers.map((w) => w.name).join(", ")}`);
+  await scheduleAllDailyComputes(db, queues());
+  console.log(`worker: running ${pool.queues.join(", ")}`);
+  // Shops whose plan was never read (installed before pricing) read as Pro until their check:
+  // queue those checks without holding the start-up (a shutdown meanwhile only stops the loop).
+  void queueUncheckedPlanChecks(db, queues()).catch((error: unknown) =>
+    console.error(`worker: queueing plan checks failed: ${(error as Error).message}`),
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {

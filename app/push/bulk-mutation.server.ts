@@ -87,10 +87,15 @@ async function upload(admin: AdminClient, body: string, fetchFn: typeof fetch): 
   const { stagedUploadsCreate } = await admin.request<{
     stagedUploadsCreate: { stagedTargets: StagedTarget[] | null; userErrors: { message: string }[] };
   }>(STAGED_UPLOADS_CREATE, {
-    input: [{ resource: "BULK_MUTATION_VARIABLES", filename: "push.jsonl", mimeType: "text/jsonl", httpMethod: "POST" }],
+    input: [
+      { resource: "BULK_MUTATION_VARIABLES", filename: "push.jsonl", mimeType: "text/jsonl", httpMethod: "POST" },
+    ],
   });
   const target = stagedUploadsCreate.stagedTargets?.[0];
-  if (!target) throw new BulkOperationError(`staged upload refused: ${stagedUploadsCreate.userErrors.map((e) => e.message).join("; ")}`);
+  if (!target)
+    throw new BulkOperationError(
+      `staged upload refused: ${stagedUploadsCreate.userErrors.map((e) => e.message).join("; ")}`,
+    );
   const form = new FormData();
   for (const { name, value } of target.parameters) form.append(name, value);
   form.append("file", new Blob([body], { type: "text/jsonl" }), "push.jsonl");
@@ -109,12 +114,20 @@ async function upload(admin: AdminClient, body: string, fetchFn: typeof fetch): 
   return key;
 }
 
-async function startBulkMutation(admin: AdminClient, mutation: string, stagedUploadPath: string, options: BulkMutationOptions) {
+async function startBulkMutation(
+  admin: AdminClient,
+  mutation: string,
+  stagedUploadPath: string,
+  options: BulkMutationOptions,
+) {
   const sleep = options.sleep ?? sleepFor;
   const deadline = Date.now() + (options.maxBusyWaitMs ?? 30 * 60_000);
   for (let wait = 1_000; ; wait = Math.min(wait * 2, 30_000)) {
     const { bulkOperationRunMutation: result } = await admin.request<{
-      bulkOperationRunMutation: { bulkOperation: { id: string } | null; userErrors: { message: string; code: string | null }[] };
+      bulkOperationRunMutation: {
+        bulkOperation: { id: string } | null;
+        userErrors: { message: string; code: string | null }[];
+      };
     }>(RUN_BULK_MUTATION, { mutation, stagedUploadPath });
     if (result.bulkOperation) return result.bulkOperation.id;
     // Another bulk mutation of this shop (an earlier, interrupted push) is still running.

@@ -1,3 +1,4 @@
+import type { PlanFeatures } from "~/billing/plans";
 import type { Db } from "~/db.server";
 import type { AdminClient } from "~/shopify/admin-client.server";
 import type { ShopSettings } from "~/settings";
@@ -42,15 +43,22 @@ export interface PushCounts {
   segmentsCreated: number;
   segmentsUpdated: number;
   segmentsDeleted: number;
+  /** Enabled segments below the minimum size, so without a Shopify customer segment (settings). */
+  segmentsBelowMinimum: number;
   recommendationsUpserted: number;
   recommendationsDeleted: number;
   bulkOperations: number;
+  /** Flow triggers Flow accepted, refused (userErrors), lost to a crash or an ambiguous failure, or skipped. */
+  flowTriggersSent: number;
+  flowTriggersRejected: number;
+  flowTriggersLost: number;
+  flowTriggersSkipped: number;
   /** Items Shopify refused; they stay unrecorded, so the next push tries them again. */
   errors: number;
   errorSamples: string[];
 }
 
-export type PushPhase = "tags" | "segments" | "metafields" | "recommendations";
+export type PushPhase = "tags" | "segments" | "metafields" | "recommendations" | "flow";
 
 export interface PushProgress {
   phase: PushPhase;
@@ -64,6 +72,13 @@ export interface PushContext {
   shopId: number;
   timezone: string;
   settings: ShopSettings;
+  /**
+   * The newest prediction check found the history insufficient: predictive segments and score
+   * metafields are not pushed (and taken back off); see app/compute/prediction-check.server.ts.
+   */
+  predictionsWithheld: boolean;
+  /** The shop's plan's features (app/billing/plans.ts); `settings` already has the gated pushes off. */
+  features: PlanFeatures;
   /** Secret of the storefront's segment tokens (see storefront.server.ts). */
   storefrontKey: string;
   tuning: PushTuning;
@@ -85,16 +100,25 @@ export function emptyCounts(): PushCounts {
     segmentsCreated: 0,
     segmentsUpdated: 0,
     segmentsDeleted: 0,
+    segmentsBelowMinimum: 0,
     recommendationsUpserted: 0,
     recommendationsDeleted: 0,
     bulkOperations: 0,
+    flowTriggersSent: 0,
+    flowTriggersRejected: 0,
+    flowTriggersLost: 0,
+    flowTriggersSkipped: 0,
     errors: 0,
     errorSamples: [],
   };
 }
 
 /** Runs `work` over `items` with at most `limit` in flight, in order of start. */
-export async function forEachConcurrently<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>) {
+export async function forEachConcurrently<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<void>,
+) {
   let next = 0;
   const lane = async () => {
     while (next < items.length) {

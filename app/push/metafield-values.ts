@@ -71,9 +71,14 @@ function clamp01(x: number) {
 }
 
 /** The calendar date of `at` in the shop's timezone (a `date` metafield has no time). */
-function localDate(at: Date, timezone: string): string {
+export function localDate(at: Date, timezone: string): string {
   try {
-    return new Intl.DateTimeFormat("en-CA", { timeZone: timezone, year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
+    return new Intl.DateTimeFormat("en-CA", {
+      timeZone: timezone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+    }).format(at);
   } catch {
     return at.toISOString().slice(0, 10);
   }

@@ -1,4 +1,5 @@
 import { METAFIELDS_DELETE, METAFIELDS_SET } from "~/shopify/documents";
+import { PREDICTION_SEGMENT_KINDS } from "~/compute/prediction-check.server";
 import { runBulkMutation } from "~/push/bulk-mutation.server";
 import { forEachConcurrently, type PushContext } from "~/push/context.server";
 import { segmentToken } from "~/push/storefront.server";
@@ -68,7 +69,7 @@ export async function pushMetafields(ctx: PushContext): Promise<void> {
   // Deleted customers carry nothing any more; forget what they had.
   await ctx.db.$executeRaw`
     DELETE FROM "PushedMetafields" p USING "Customer" c
-    WHERE p."shopId" = ${ctx.shopId} AND c.id = p."customerId" AND c."deletedAt" IS NOT NULL`;
+    WHERE p."shopId" = ${ctx.shopId} AND c."shopId" = p."shopId" AND c.id = p."customerId" AND c."deletedAt" IS NOT NULL`;
   const changes = await changedCustomers(ctx);
   if (!changes.length) return;
   const batches = pack(changes.filter((c) => Object.keys(c.values).length));
@@ -131,9 +132,12 @@ export async function pushMetafields(ctx: PushContext): Promise<void> {
 
 /** Null when every input was deleted (or was already absent), else Shopify's first message. */
 async function deleteMetafields(ctx: PushContext, inputs: DeleteBatch["inputs"]): Promise<string | null> {
-  const { metafieldsDelete } = await ctx.admin.request<{ metafieldsDelete: { userErrors: { message: string }[] } }>(METAFIELDS_DELETE, {
-    metafields: inputs,
-  });
+  const { metafieldsDelete } = await ctx.admin.request<{ metafieldsDelete: { userErrors: { message: string }[] } }>(
+    METAFIELDS_DELETE,
+    {
+      metafields: inputs,
+    },
+  );
   return metafieldsDelete.userErrors[0]?.message ?? null;
 }
 
@@ -158,17 +162,18 @@ async function changedCustomers(ctx: PushContext): Promise<CustomerChange[]> {
     WHERE "shopId" = ${shopId} AND NOT control GROUP BY 1`;
   const sizes = new Map(sizeRows.map((r) => [r.key, r.size]));
   const changes: CustomerChange[] = [];
-  for (let after = -1n; ; ) {
+  for (let after = -1n; ;) {
     const rows = await db.$queryRaw<FactsRow[]>`
       SELECT c.id AS "customerId", c."shopifyId",
              (SELECT array_agg(m."segmentKey") FROM "Membership" m
               LEFT JOIN "Segment" s ON s."shopId" = m."shopId" AND s.key = m."segmentKey"
-              WHERE m."shopId" = c."shopId" AND m."customerId" = c.id AND NOT m.control AND COALESCE(s.enabled, true)) AS segments,
+              WHERE m."shopId" = c."shopId" AND m."customerId" = c.id AND NOT m.control AND COALESCE(s.enabled, true)
+                AND NOT (${ctx.predictionsWithheld} AND COALESCE(s.kind::text = ANY(${PREDICTION_SEGMENT_KINDS}::text[]), false))) AS segments,
              cs.r, cs.f, cs.m, cs."rfmSegment", cs.lifecycle, cs."pAlive", cs.clv, cs."nextOrderAt",
              pm.values AS pushed
       FROM "Customer" c
-      LEFT JOIN "CustomerScore" cs ON cs."customerId" = c.id
-      LEFT JOIN "PushedMetafields" pm ON pm."customerId" = c.id
+      LEFT JOIN "CustomerScore" cs ON cs."shopId" = c."shopId" AND cs."customerId" = c.id
+      LEFT JOIN "PushedMetafields" pm ON pm."shopId" = c."shopId" AND pm."customerId" = c.id
       WHERE c."shopId" = ${shopId} AND c."deletedAt" IS NULL AND c.id > ${after}
       ORDER BY c.id
       LIMIT ${PAGE}`;
@@ -178,22 +183,33 @@ async function changedCustomers(ctx: PushContext): Promise<CustomerChange[]> {
       if (!segments.length && row.r === null && !row.pushed) continue;
       // Switched off, nothing is wanted: everything written is deleted.
       const tokens = orderBySpecificity(segments, sizes).map((key) => segmentToken(ctx.storefrontKey, key));
-      const wanted = ctx.settings.pushMetafields ? wantedValues(row, tokens, ctx.timezone) : {};
+      const wanted = ctx.settings.pushMetafields
+        ? wantedValues(row, tokens, ctx.timezone, ctx.predictionsWithheld)
+        : {};
       const values = changedMetafields(wanted, row.pushed);
       const removed = removedMetafields(wanted, row.pushed);
-      if (Object.keys(values).length || removed.length) changes.push({ customerId: row.customerId, shopifyId: row.shopifyId, values, removed });
+      if (Object.keys(values).length || removed.length)
+        changes.push({ customerId: row.customerId, shopifyId: row.shopifyId, values, removed });
     }
     if (rows.length < PAGE) return changes;
     after = rows[rows.length - 1].customerId;
   }
 }
 
-/** What the customer's metafields should hold. */
-function wantedValues(row: FactsRow, segments: string[], timezone: string): MetafieldValues {
+/** What the customer's metafields should hold; without the predictions while they are withheld (then they are deleted). */
+function wantedValues(
+  row: FactsRow,
+  segments: string[],
+  timezone: string,
+  predictionsWithheld: boolean,
+): MetafieldValues {
+  const predicted = predictionsWithheld
+    ? { pAlive: null, clv: null, nextOrderAt: null }
+    : { pAlive: row.pAlive, clv: row.clv, nextOrderAt: row.nextOrderAt };
   const score =
     row.r === null
       ? null
-      : { r: row.r, f: row.f!, m: row.m!, rfmSegment: row.rfmSegment!, lifecycle: row.lifecycle, pAlive: row.pAlive, clv: row.clv, nextOrderAt: row.nextOrderAt };
+      : { r: row.r, f: row.f!, m: row.m!, rfmSegment: row.rfmSegment!, lifecycle: row.lifecycle, ...predicted };
   return metafieldValues({ segments, score }, timezone);
 }
 
@@ -239,7 +255,7 @@ async function recordDeleted(ctx: PushContext, customers: CustomerChange[]) {
     UPDATE "PushedMetafields" p
     SET "values" = p."values" - ARRAY(SELECT jsonb_array_elements_text(v.removed::jsonb)), "pushedAt" = now()
     FROM unnest(${customers.map((c) => String(c.customerId))}::bigint[], ${customers.map((c) => JSON.stringify(c.removed))}::text[]) AS v(id, removed)
-    WHERE p."customerId" = v.id`;
+    WHERE p."shopId" = ${ctx.shopId} AND p."customerId" = v.id`;
   await ctx.db.$executeRaw`
     DELETE FROM "PushedMetafields"
     WHERE "shopId" = ${ctx.shopId} AND "customerId" = ANY(${customers.map((c) => String(c.customerId))}::bigint[]) AND "values" = '{}'::jsonb`;
@@ -256,7 +272,7 @@ async function recordSet(ctx: PushContext, customers: CustomerChange[]) {
     INSERT INTO "PushedMetafields" ("customerId", "shopId", "values")
     SELECT v.id, ${ctx.shopId}, v.values::jsonb
     FROM unnest(${customers.map((c) => String(c.customerId))}::bigint[], ${customers.map((c) => JSON.stringify(c.values))}::text[]) AS v(id, values)
-    ON CONFLICT ("customerId") DO UPDATE SET "values" = "PushedMetafields"."values" || EXCLUDED."values", "pushedAt" = now()`;
+    ON CONFLICT ("shopId", "customerId") DO UPDATE SET "values" = "PushedMetafields"."values" || EXCLUDED."values", "pushedAt" = now()`;
   for (const customer of customers) {
     ctx.counts.metafieldsSet += Object.keys(customer.values).length;
     ctx.changedCustomers.add(customer.customerId);

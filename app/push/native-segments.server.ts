@@ -1,4 +1,8 @@
 import type { PushedSegment } from "~/generated/prisma/client";
+import type { Db } from "~/db.server";
+import type { ShopSettings } from "~/settings";
+import { belowMinimumSize } from "~/segmentation/segment-health";
+import { PREDICTION_SEGMENT_KINDS } from "~/compute/prediction-check.server";
 import { SEGMENT_CREATE, SEGMENT_DELETE, SEGMENT_UPDATE, SEGMENTS_PAGE } from "~/shopify/documents";
 import type { PushContext } from "~/push/context.server";
 import { appTag } from "~/push/tag-diff.server";
@@ -25,11 +29,50 @@ export function nativeSegmentQuery(tag: string): string {
   return `customer_tags CONTAINS '${tag.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
 }
 
+/**
+ * Keys of the shop's segments below the minimum size (settings): members who would carry the
+ * segment's tag (control holdouts excluded, as the Shopify segment selects the tag) against all
+ * scored customers: one grouped pass over the shop's memberships (the tag diff reads them all
+ * anyway) and an index-only count.
+ */
+export async function smallSegmentKeys(db: Db, shopId: number, settings: ShopSettings): Promise<Set<string>> {
+  const [sizes, [{ customers }]] = await Promise.all([
+    db.$queryRaw<{ segmentKey: string; size: bigint }[]>`
+      SELECT s."key" AS "segmentKey", count(m."customerId") AS "size"
+      FROM "Segment" s
+      LEFT JOIN "Membership" m ON m."shopId" = s."shopId" AND m."segmentKey" = s."key" AND NOT m."control"
+      WHERE s."shopId" = ${shopId}
+      GROUP BY s."key"`,
+    db.$queryRaw<
+      { customers: bigint }[]
+    >`SELECT count(*) AS "customers" FROM "CustomerScore" WHERE "shopId" = ${shopId}`,
+  ]);
+  return new Set(
+    sizes.filter((row) => belowMinimumSize(Number(row.size), Number(customers), settings)).map((row) => row.segmentKey),
+  );
+}
+
 export async function pushNativeSegments(ctx: PushContext): Promise<void> {
   const { db, shopId, settings } = ctx;
-  const wanted = settings.pushNativeSegments && settings.pushTags
-    ? await db.segment.findMany({ where: { shopId, enabled: true }, orderBy: { key: "asc" } })
-    : [];
+  const enabled =
+    settings.pushNativeSegments && settings.pushTags
+      ? await db.segment.findMany({
+          where: {
+            shopId,
+            enabled: true,
+            ...(ctx.predictionsWithheld && { kind: { notIn: [...PREDICTION_SEGMENT_KINDS] } }),
+          },
+          orderBy: { key: "asc" },
+        })
+      : [];
+  // Too small to act on: no Shopify segment (one made earlier goes, as for a disabled segment),
+  // unless the merchant opted in. Tags and metafields are pushed all the same.
+  const small =
+    settings.pushSmallSegments || enabled.length === 0
+      ? new Set<string>()
+      : await smallSegmentKeys(db, shopId, settings);
+  const wanted = enabled.filter((segment) => !small.has(segment.key));
+  ctx.counts.segmentsBelowMinimum = enabled.length - wanted.length;
   const pushed = new Map((await db.pushedSegment.findMany({ where: { shopId } })).map((p) => [p.segmentKey, p]));
   const wantedKeys = new Set(wanted.map((s) => s.key));
   const total = wanted.length + [...pushed.keys()].filter((k) => !wantedKeys.has(k)).length;
@@ -52,7 +95,10 @@ export async function pushNativeSegments(ctx: PushContext): Promise<void> {
         });
       }
       if (saved && segment.shopifySegmentId !== saved.shopifyId) {
-        await db.segment.update({ where: { id: segment.id }, data: { shopifySegmentId: saved.shopifyId } });
+        await db.segment.update({
+          where: { shopId_id: { shopId, id: segment.id } },
+          data: { shopifySegmentId: saved.shopifyId },
+        });
       }
     } catch (error) {
       if (!(error instanceof SegmentRefused)) throw error;
@@ -63,16 +109,22 @@ export async function pushNativeSegments(ctx: PushContext): Promise<void> {
 
   for (const stale of pushed.values()) {
     if (wantedKeys.has(stale.segmentKey)) continue;
-    const { segmentDelete } = await ctx.admin.request<{ segmentDelete: { userErrors: { message: string }[] } }>(SEGMENT_DELETE, {
-      id: stale.shopifyId,
-    });
+    const { segmentDelete } = await ctx.admin.request<{ segmentDelete: { userErrors: { message: string }[] } }>(
+      SEGMENT_DELETE,
+      {
+        id: stale.shopifyId,
+      },
+    );
     const error = segmentDelete.userErrors[0]?.message;
     // Already deleted in Shopify (by the merchant) is as good as deleted by us.
     if (error && !/does not exist|not found/i.test(error)) {
       ctx.fail(`deleting native segment ${stale.segmentKey}`, error);
     } else {
       await db.pushedSegment.delete({ where: { shopId_segmentKey: { shopId, segmentKey: stale.segmentKey } } });
-      await db.segment.updateMany({ where: { shopId, key: stale.segmentKey, shopifySegmentId: stale.shopifyId }, data: { shopifySegmentId: null } });
+      await db.segment.updateMany({
+        where: { shopId, key: stale.segmentKey, shopifySegmentId: stale.shopifyId },
+        data: { shopifySegmentId: null },
+      });
       ctx.counts.segmentsDeleted++;
     }
     await ctx.progress({ phase: "segments", done: ++done, total });
@@ -82,13 +134,20 @@ export async function pushNativeSegments(ctx: PushContext): Promise<void> {
 class SegmentRefused extends Error {}
 
 interface SegmentsPage {
-  segments: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: { id: string; name: string; query: string }[] };
+  segments: {
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    nodes: { id: string; name: string; query: string }[];
+  };
 }
 
 /** Updates our segment; null when the merchant deleted it in Shopify (then it is created anew). */
 async function updateSegment(ctx: PushContext, names: NameBook, current: PushedSegment, name: string, query: string) {
   for (const candidate of await names.candidates(name, current.shopifyId)) {
-    const { segmentUpdate } = await ctx.admin.request<{ segmentUpdate: SegmentPayload }>(SEGMENT_UPDATE, { id: current.shopifyId, name: candidate, query });
+    const { segmentUpdate } = await ctx.admin.request<{ segmentUpdate: SegmentPayload }>(SEGMENT_UPDATE, {
+      id: current.shopifyId,
+      name: candidate,
+      query,
+    });
     if (segmentUpdate.segment) {
       ctx.counts.segmentsUpdated++;
       return segmentUpdate.segment;
@@ -103,12 +162,16 @@ async function updateSegment(ctx: PushContext, names: NameBook, current: PushedS
 
 async function createSegment(ctx: PushContext, names: NameBook, name: string, query: string) {
   for (const candidate of await names.candidates(name, null)) {
-    const { segmentCreate } = await ctx.admin.request<{ segmentCreate: SegmentPayload }>(SEGMENT_CREATE, { name: candidate, query });
+    const { segmentCreate } = await ctx.admin.request<{ segmentCreate: SegmentPayload }>(SEGMENT_CREATE, {
+      name: candidate,
+      query,
+    });
     if (segmentCreate.segment) {
       ctx.counts.segmentsCreated++;
       return segmentCreate.segment;
     }
-    if (!isNameTaken(segmentCreate)) throw new SegmentRefused(segmentCreate.userErrors[0]?.message ?? "segment not created");
+    if (!isNameTaken(segmentCreate))
+      throw new SegmentRefused(segmentCreate.userErrors[0]?.message ?? "segment not created");
     // Ours from a push that stopped before recording it? Then adopt it rather than duplicate it.
     const existing = await names.find(candidate);
     if (existing && existing.query === query) return existing;

@@ -1,4 +1,5 @@
 import { METAOBJECT_DELETE, METAOBJECT_UPSERT } from "~/shopify/documents";
+import { PREDICTION_SEGMENT_KINDS } from "~/compute/prediction-check.server";
 import type { PushContext } from "~/push/context.server";
 import { segmentToken } from "~/push/storefront.server";
 
@@ -11,7 +12,10 @@ import { segmentToken } from "~/push/storefront.server";
 export const RECOMMENDATIONS_TYPE = "$app:segment_recommendations";
 
 /** Top products per enabled segment from its (non-control) members' valid orders, best first. */
-export async function topProductsBySegment(ctx: Pick<PushContext, "db" | "shopId">, limit: number): Promise<Map<string, string[]>> {
+async function topProductsBySegment(
+  ctx: Pick<PushContext, "db" | "shopId" | "predictionsWithheld">,
+  limit: number,
+): Promise<Map<string, string[]>> {
   const rows = await ctx.db.$queryRaw<{ key: string; products: string[] }[]>`
     WITH bought AS (
       SELECT m."segmentKey" AS key, item->>'productId' AS product,
@@ -19,7 +23,8 @@ export async function topProductsBySegment(ctx: Pick<PushContext, "db" | "shopId
              SUM(COALESCE((item->>'quantity')::numeric, 1)) AS units
       FROM "Membership" m
       JOIN "Segment" s ON s."shopId" = m."shopId" AND s.key = m."segmentKey" AND s.enabled
-      JOIN "Customer" c ON c.id = m."customerId"
+        AND NOT (${ctx.predictionsWithheld} AND s.kind::text = ANY(${PREDICTION_SEGMENT_KINDS}::text[]))
+      JOIN "Customer" c ON c."shopId" = m."shopId" AND c.id = m."customerId"
       JOIN "Order" o ON o."shopId" = m."shopId" AND o."customerShopifyId" = c."shopifyId"
       CROSS JOIN LATERAL jsonb_array_elements(o."lineItems") AS item
       WHERE m."shopId" = ${ctx.shopId} AND NOT m.control
@@ -39,7 +44,11 @@ export async function topProductsBySegment(ctx: Pick<PushContext, "db" | "shopId
 
 export async function pushRecommendations(ctx: PushContext): Promise<void> {
   const { db, shopId } = ctx;
-  const wanted = ctx.settings.pushMetafields ? await topProductsBySegment(ctx, ctx.tuning.recommendedProducts) : new Map<string, string[]>();
+  // The recommendations block's data: a plan without the storefront blocks deletes them.
+  const wanted =
+    ctx.settings.pushMetafields && ctx.features.storefrontBlocks
+      ? await topProductsBySegment(ctx, ctx.tuning.recommendedProducts)
+      : new Map<string, string[]>();
   const pushed = await db.pushedRecommendation.findMany({ where: { shopId } });
   const pushedByKey = new Map(pushed.map((p) => [p.segmentKey, p]));
   const stale = pushed.filter((p) => !wanted.has(p.segmentKey));
@@ -57,7 +66,9 @@ export async function pushRecommendations(ctx: PushContext): Promise<void> {
       metaobjectUpsert: { metaobject: { id: string } | null; userErrors: { message: string }[] };
     }>(METAOBJECT_UPSERT, {
       handle: { type: RECOMMENDATIONS_TYPE, handle },
-      metaobject: { fields: [{ key: "products", value: JSON.stringify(products.map((id) => `gid://shopify/Product/${id}`)) }] },
+      metaobject: {
+        fields: [{ key: "products", value: JSON.stringify(products.map((id) => `gid://shopify/Product/${id}`)) }],
+      },
     });
     if (metaobjectUpsert.metaobject) {
       const shopifyId = metaobjectUpsert.metaobject.id;
@@ -87,7 +98,10 @@ export async function pushRecommendations(ctx: PushContext): Promise<void> {
 
 /** True when the metaobject is gone (already gone counts); a refusal is counted as an error. */
 async function deleteMetaobject(ctx: PushContext, id: string, segmentKey: string): Promise<boolean> {
-  const { metaobjectDelete } = await ctx.admin.request<{ metaobjectDelete: { userErrors: { message: string }[] } }>(METAOBJECT_DELETE, { id });
+  const { metaobjectDelete } = await ctx.admin.request<{ metaobjectDelete: { userErrors: { message: string }[] } }>(
+    METAOBJECT_DELETE,
+    { id },
+  );
   const error = metaobjectDelete.userErrors[0]?.message;
   if (error && !/does not exist|not found/i.test(error)) {
     ctx.fail(`deleting recommendations for ${segmentKey}`, error);

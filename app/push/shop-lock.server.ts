@@ -18,7 +18,12 @@ async function lockConnection(databaseUrl: string): Promise<pg.Client> {
 const release = (client: pg.Client) => void client.end().catch(() => undefined);
 
 /** Runs `work` while holding the `(scope, shopId)` lock, waiting for a current holder to finish. */
-export async function withShopLock<T>(scope: string, shopId: number, work: () => Promise<T>, databaseUrl = env().databaseUrl): Promise<T> {
+export async function withShopLock<T>(
+  scope: string,
+  shopId: number,
+  work: () => Promise<T>,
+  databaseUrl = env().databaseUrl,
+): Promise<T> {
   const client = await lockConnection(databaseUrl);
   try {
     await client.query("SELECT pg_advisory_lock(hashtext($1), $2)", [scope, shopId]);
@@ -37,7 +42,10 @@ export async function tryWithShopLock<T>(
 ): Promise<{ held: true; value: T } | { held: false }> {
   const client = await lockConnection(databaseUrl);
   try {
-    const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(hashtext($1), $2) AS locked", [scope, shopId]);
+    const { rows } = await client.query<{ locked: boolean }>(
+      "SELECT pg_try_advisory_lock(hashtext($1), $2) AS locked",
+      [scope, shopId],
+    );
     if (!rows[0].locked) return { held: false };
     return { held: true, value: await work() };
   } finally {

@@ -1,12 +1,13 @@
 import type { Db } from "~/db.server";
 import type { ShopSettings } from "~/settings";
+import { PREDICTION_SEGMENT_KINDS } from "~/compute/prediction-check.server";
 
 // What each customer's app tags should be (one per membership of an enabled segment, control
 // holdouts under their own prefix) against what we last pushed (PushedTag): the difference is
 // all a push sends. Merchant tags never enter the comparison, so they are never touched.
 
 /** Shopify's limits on customer tags. */
-export const MAX_TAGS_PER_CUSTOMER = 250;
+const MAX_TAGS_PER_CUSTOMER = 250;
 export const MAX_TAG_LENGTH = 255;
 
 export interface TagChange {
@@ -31,25 +32,36 @@ interface DiffRow {
   pushed: number;
 }
 
-export function appTag(settings: Pick<ShopSettings, "tagPrefix" | "controlTagPrefix">, segmentKey: string, control: boolean): string {
+export function appTag(
+  settings: Pick<ShopSettings, "tagPrefix" | "controlTagPrefix">,
+  segmentKey: string,
+  control: boolean,
+): string {
   return (control ? settings.controlTagPrefix : settings.tagPrefix) + segmentKey;
 }
 
-export async function diffTags(db: Db, shopId: number, settings: ShopSettings): Promise<TagDiff> {
+export async function diffTags(
+  db: Db,
+  shopId: number,
+  settings: ShopSettings,
+  predictionsWithheld = false,
+): Promise<TagDiff> {
   // Deleted customers cannot be tagged; forget what they carried.
   await db.$executeRaw`
     DELETE FROM "PushedTag" p USING "Customer" c
-    WHERE p."shopId" = ${shopId} AND c.id = p."customerId" AND c."deletedAt" IS NOT NULL`;
+    WHERE p."shopId" = ${shopId} AND c."shopId" = p."shopId" AND c.id = p."customerId" AND c."deletedAt" IS NOT NULL`;
 
-  // With tag pushes switched off the desired set is empty: our tags are taken back off.
+  // With tag pushes switched off the desired set is empty: our tags are taken back off. So are
+  // the predictive segments' tags while the shop's predictions are withheld.
   const rows = await db.$queryRaw<DiffRow[]>`
     WITH desired AS (
       SELECT m."customerId",
              CASE WHEN m.control THEN ${settings.controlTagPrefix} ELSE ${settings.tagPrefix} END || m."segmentKey" AS tag
       FROM "Membership" m
-      JOIN "Customer" c ON c.id = m."customerId" AND c."deletedAt" IS NULL
+      JOIN "Customer" c ON c."shopId" = m."shopId" AND c.id = m."customerId" AND c."deletedAt" IS NULL
       LEFT JOIN "Segment" s ON s."shopId" = m."shopId" AND s.key = m."segmentKey"
       WHERE m."shopId" = ${shopId} AND COALESCE(s.enabled, true) AND ${settings.pushTags}
+        AND NOT (${predictionsWithheld} AND COALESCE(s.kind::text = ANY(${PREDICTION_SEGMENT_KINDS}::text[]), false))
     ),
     pushed AS (SELECT "customerId", tag FROM "PushedTag" WHERE "shopId" = ${shopId}),
     delta AS (
@@ -61,9 +73,9 @@ export async function diffTags(db: Db, shopId: number, settings: ShopSettings): 
            array_agg(d.tag ORDER BY d.tag) FILTER (WHERE d.adding) AS add,
            array_agg(d.tag ORDER BY d.tag) FILTER (WHERE NOT d.adding) AS remove,
            COALESCE(cardinality(c.tags), 0) AS "merchantTags",
-           (SELECT COUNT(*)::int FROM "PushedTag" p WHERE p."customerId" = c.id) AS pushed
-    FROM delta d JOIN "Customer" c ON c.id = d."customerId"
-    GROUP BY c.id
+           (SELECT COUNT(*)::int FROM "PushedTag" p WHERE p."shopId" = c."shopId" AND p."customerId" = c.id) AS pushed
+    FROM delta d JOIN "Customer" c ON c."shopId" = ${shopId} AND c.id = d."customerId"
+    GROUP BY c."shopId", c.id
     ORDER BY c.id`;
 
   let skipped = 0;
@@ -77,7 +89,8 @@ export async function diffTags(db: Db, shopId: number, settings: ShopSettings): 
       skipped += add.length - Math.max(0, room);
       add = add.slice(0, Math.max(0, room));
     }
-    if (add.length || remove.length) changes.push({ customerId: row.customerId, shopifyId: row.shopifyId, add, remove });
+    if (add.length || remove.length)
+      changes.push({ customerId: row.customerId, shopifyId: row.shopifyId, add, remove });
   }
   return { changes, skipped };
 }
@@ -93,7 +106,7 @@ export async function recordPushedTags(
     await db.$executeRaw`
       DELETE FROM "PushedTag" p
       USING unnest(${removed.customerIds.map(String)}::bigint[], ${removed.tags}::text[]) AS r("customerId", tag)
-      WHERE p."customerId" = r."customerId" AND p.tag = r.tag`;
+      WHERE p."shopId" = ${shopId} AND p."customerId" = r."customerId" AND p.tag = r.tag`;
   }
   if (added.customerIds.length) {
     await db.$executeRaw`

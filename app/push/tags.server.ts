@@ -12,7 +12,7 @@ import { diffTags, recordPushedTags, type TagChange } from "~/push/tag-diff.serv
 type Verb = "remove" | "add";
 
 export async function pushTags(ctx: PushContext): Promise<void> {
-  const { changes, skipped } = await diffTags(ctx.db, ctx.shopId, ctx.settings);
+  const { changes, skipped } = await diffTags(ctx.db, ctx.shopId, ctx.settings, ctx.predictionsWithheld);
   ctx.counts.tagsSkipped += skipped;
   const total = changes.reduce((n, c) => n + (c.remove.length ? 1 : 0) + (c.add.length ? 1 : 0), 0);
   if (!total) return;

@@ -2,9 +2,8 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData, useSearchParams } from "@remix-run/react";
 import { BlockStack, Card, EmptyState, Page, Tabs, Text } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
-import { authenticate } from "~/shopify.server";
-import { requireShop } from "~/models/shop.server";
-import { cohortTable } from "~/models/cohorts.server";
+import { requireAdminShop } from "~/admin/require-admin-shop.server";
+import { cohortTable } from "~/admin/cohorts.server";
 import { RouteError } from "~/components/RouteError";
 import { HeatMapTable } from "~/components/charts/HeatMapTable";
 import { formatMoney, formatPercent } from "~/components/format";
@@ -12,8 +11,7 @@ import { formatMoney, formatPercent } from "~/components/format";
 export const meta = () => [{ title: "Cohorts · Segments" }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
+  const { shop } = await requireAdminShop(request);
   return { currency: shop.currency, cohorts: await cohortTable(shop, 12) };
 };
 
@@ -51,7 +49,9 @@ export default function Cohorts() {
                 columns={columns}
                 rows={cohorts.map((c) => ({
                   label: `${c.month} (${c.customers})`,
-                  cells: columns.map((_, i) => (i < c.retained.length ? c.retained[i] / Math.max(1, c.customers) : null)),
+                  cells: columns.map((_, i) =>
+                    i < c.retained.length ? c.retained[i] / Math.max(1, c.customers) : null,
+                  ),
                 }))}
                 format={(v) => formatPercent(v, 0)}
                 max={1}

@@ -1,30 +1,35 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Stat } from "~/components/Stat";
-import { Badge, BlockStack, Card, DataTable, InlineGrid, InlineStack, Layout, Link, Page, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Layout, Page, Text } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
-import { authenticate } from "~/shopify.server";
-import { requireShop } from "~/models/shop.server";
-import { customerDetail } from "~/models/customers.server";
+import { requireAdminShop } from "~/admin/require-admin-shop.server";
+import { customerDetail } from "~/admin/customers.server";
+import { recordAccess, staffUserOf } from "~/admin/access-log.server";
 import { RouteError } from "~/components/RouteError";
 import { adminLinks } from "~/components/admin-links";
-import { formatDate, formatMoney, formatNumber, formatPercent } from "~/components/format";
+import { CustomerExplanationCard } from "~/components/customer/CustomerExplanationCard";
+import { CustomerScoresCard } from "~/components/customer/CustomerScoresCard";
+import { CustomerOrdersCard } from "~/components/customer/CustomerOrdersCard";
+import { CustomerSegmentsCard } from "~/components/customer/CustomerSegmentsCard";
+import { PlanGateBanner } from "~/components/PlanGateBanner";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.customer.name} · Segments` : "Customer · Segments" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `${data.customer.name} · Segments` : "Customer · Segments" },
+];
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
-  return { currency: shop.currency, ...(await customerDetail(shop, params.id)) };
+  const { shop, sessionToken } = await requireAdminShop(request);
+  const detail = await customerDetail(shop, params.id);
+  await recordAccess(shop, staffUserOf(sessionToken), "customer.view", detail.customer.id);
+  return { currency: shop.currency, plan: shop.plan, ...detail };
 };
 
 export default function CustomerPage() {
-  const { customer, score, memberships, orders, currency } = useLoaderData<typeof loader>();
-  const money = (value: number | null) => (value === null ? "–" : formatMoney(value, currency));
+  const { customer, score, why, memberships, orders, currency, plan } = useLoaderData<typeof loader>();
   return (
     <Page
       title={customer.name}
-      subtitle={customer.email ?? undefined}
+      subtitle={[customer.email, customer.location].filter(Boolean).join(" · ") || undefined}
       backAction={{ content: "Segments", url: "/app/segments" }}
       secondaryActions={[{ content: "Open in Shopify", url: adminLinks.customer(customer.shopifyId), target: "_top" }]}
     >
@@ -32,86 +37,35 @@ export default function CustomerPage() {
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  Why here
+            {customer.optedOut && (
+              <Banner tone="info" title="This customer opted out of profiling">
+                <Text as="p">
+                  {customer.dataSaleOptOut
+                    ? "They opted out of data sale or sharing in Shopify."
+                    : "They carry the shop's opt-out tag (Settings → Opt-out of profiling)."}{" "}
+                  They are not scored or segmented, and the app's tags and metafields are removed from them at the next
+                  push.
                 </Text>
-                <Text as="p">{score?.explanation || "Not scored yet: scores appear after the next compute run."}</Text>
-              </BlockStack>
-            </Card>
-            {score && (
-              <Card>
-                <BlockStack gap="300">
-                  <Text as="h2" variant="headingMd">
-                    Scores
-                  </Text>
-                  <InlineGrid columns={{ xs: 2, md: 4 }} gap="400">
-                    <Stat label="RFM (recency, frequency, monetary)" value={`${score.r} · ${score.f} · ${score.m}`} />
-                    <Stat label="Probability still active" value={score.pAlive === null ? "–" : formatPercent(score.pAlive, 0)} />
-                    <Stat label="Predicted lifetime value" value={money(score.clv)} />
-                    <Stat label="Expected orders" value={score.expectedOrders === null ? "–" : score.expectedOrders.toFixed(1)} />
-                    <Stat label="Predicted next order" value={formatDate(score.nextOrderAt)} />
-                    <Stat label="Expected order value" value={money(score.expectedAov)} />
-                    <Stat label="Lifecycle" value={score.lifecycle ?? "–"} />
-                    <Stat label="Days since last order" value={score.recencyDays === null ? "–" : formatNumber(score.recencyDays)} />
-                  </InlineGrid>
-                </BlockStack>
-              </Card>
+              </Banner>
             )}
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  Orders
-                </Text>
-                <InlineGrid columns={{ xs: 2, md: 4 }} gap="400">
-                  <Stat label="Orders" value={formatNumber(orders.count)} />
-                  <Stat label="Net spent" value={money(orders.net)} />
-                  <Stat label="Average order" value={money(orders.averageValue)} />
-                  <Stat label="First – last order" value={`${formatDate(orders.first)} – ${formatDate(orders.last)}`} />
-                </InlineGrid>
-                {orders.recent.length > 0 && (
-                  <DataTable
-                    columnContentTypes={["text", "text", "numeric", "text"]}
-                    headings={["Order", "Date", "Total", "Status"]}
-                    rows={orders.recent.map((o) => [o.name, formatDate(o.processedAt), money(o.total - o.refunded), o.status])}
-                  />
-                )}
-              </BlockStack>
-            </Card>
+            {score && (
+              <PlanGateBanner
+                plan={plan}
+                feature="predictions"
+                detail="Churn risk, probability still active, predicted CLV and the expected next order are not shown."
+              />
+            )}
+            <CustomerExplanationCard summary={score?.explanation} why={why} />
+            {score && <CustomerScoresCard score={score} currency={currency} />}
+            <CustomerOrdersCard orders={orders} currency={currency} />
           </BlockStack>
         </Layout.Section>
         <Layout.Section variant="oneThird">
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                Segments
-              </Text>
-              {memberships.length === 0 && (
-                <Text as="p" tone="subdued">
-                  In no segment yet.
-                </Text>
-              )}
-              {memberships.map((m) => (
-                <InlineStack key={m.key} align="space-between" blockAlign="center">
-                  <Link url={`/app/segments/${m.key}`} removeUnderline>
-                    {m.name}
-                  </Link>
-                  <InlineStack gap="100">
-                    {m.control && <Badge>Control</Badge>}
-                    <Text as="span" variant="bodySm" tone="subdued">
-                      since {formatDate(m.since)}
-                    </Text>
-                  </InlineStack>
-                </InlineStack>
-              ))}
-              {customer.tags.length > 0 && (
-                <Text as="p" variant="bodySm" tone="subdued">
-                  Your tags: {customer.tags.join(", ")}
-                </Text>
-              )}
-            </BlockStack>
-          </Card>
+          <CustomerSegmentsCard
+            memberships={memberships}
+            tags={customer.tags}
+            reach={{ email: customer.emailMarketing, sms: customer.smsMarketing }}
+          />
         </Layout.Section>
       </Layout>
     </Page>

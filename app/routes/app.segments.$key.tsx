@@ -1,47 +1,53 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Stat } from "~/components/Stat";
-import { useLoaderData, useNavigate, useSearchParams } from "@remix-run/react";
-import {
-  Badge,
-  Banner,
-  BlockStack,
-  Box,
-  Button,
-  ButtonGroup,
-  Card,
-  EmptyState,
-  IndexTable,
-  InlineGrid,
-  InlineStack,
-  Layout,
-  Link,
-  Page,
-  Pagination,
-  Text,
-} from "@shopify/polaris";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { BlockStack, Layout, Page } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
-import { authenticate } from "~/shopify.server";
 import { env } from "~/env.server";
-import { requireShop } from "~/models/shop.server";
-import { segmentSummary } from "~/models/segments.server";
-import { memberQueryFrom, segmentMembers, segmentMovement, type MemberSort } from "~/models/members.server";
+import { lowestPlanWith } from "~/billing/plans";
+import { requireAdminShop } from "~/admin/require-admin-shop.server";
+import { segmentSummary, setSegmentFlowTriggers } from "~/admin/segments.server";
+import { recordAccess, staffUserOf } from "~/admin/access-log.server";
+import { segmentPrediction } from "~/admin/predictions.server";
+import { segmentLift } from "~/admin/lift.server";
+import { segmentPeriodKpis } from "~/admin/kpis.server";
+import { kpiPeriodOf } from "~/segmentation/period-kpis";
+import { memberQueryFrom, segmentMembers, segmentMovement } from "~/admin/members.server";
 import { KindBadge } from "~/components/KindBadge";
 import { RouteError } from "~/components/RouteError";
-import { ExportButton } from "~/components/ExportButton";
-import { adminLinks, themeEditorLink } from "~/components/admin-links";
-import { formatDate, formatMoney, formatNumber, formatPercent, formatTrend } from "~/components/format";
+import { RuleErrorBanner } from "~/components/RuleErrorBanner";
+import { SegmentSummaryCard } from "~/components/segment/SegmentSummaryCard";
+import { SegmentMembersCard } from "~/components/segment/SegmentMembersCard";
+import { UseInShopifyCard } from "~/components/segment/UseInShopifyCard";
+import { FlowTriggersCard } from "~/components/segment/FlowTriggersCard";
+import { SegmentMovementCard } from "~/components/segment/SegmentMovementCard";
+import { SegmentLiftCard } from "~/components/segment/SegmentLiftCard";
+import { SegmentKpisCard } from "~/components/segment/SegmentKpisCard";
+import { SmallSegmentBanner } from "~/components/segment/SmallSegmentBanner";
+import { StorefrontContentCard } from "~/components/segment/StorefrontContentCard";
+import { PlanGateBanner } from "~/components/PlanGateBanner";
+import { LabelTrackRecordCard, PredictionsWithheldBanner } from "~/components/segment/SegmentPredictionNotes";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.segment.name} · Segments` : "Segment · Segments" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `${data.segment.name} · Segments` : "Segment · Segments" },
+];
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
+  const { shop, sessionToken } = await requireAdminShop(request);
   const segment = await segmentSummary(shop, params.key ?? "");
-  const query = memberQueryFrom(new URL(request.url));
-  const [members, movement] = await Promise.all([
+  const url = new URL(request.url);
+  const query = memberQueryFrom(url);
+  const [members, movement, prediction, lift, kpis] = await Promise.all([
     segmentMembers(shop, segment.key, query),
     segmentMovement(shop, segment.key, segment.kind),
+    segmentPrediction(shop, segment.key, segment.kind),
+    segmentLift(shop, segment.key),
+    segmentPeriodKpis(shop, segment.key, kpiPeriodOf(url.searchParams.get("kpis"))),
   ]);
+  // The members table shows names and emails.
+  if (members.members.length > 0)
+    await recordAccess(shop, staffUserOf(sessionToken), "segment.members.view", segment.key, {
+      members: members.members.length,
+    });
   return {
     shop: shop.domain,
     apiKey: env().shopifyApiKey,
@@ -50,42 +56,46 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     members,
     query: { sort: query.sort, direction: query.direction },
     movement,
+    prediction,
+    lift,
+    kpis,
+    plan: shop.plan,
   };
 };
 
-const SORTABLE: { sort: MemberSort; title: string }[] = [
-  { sort: "clv", title: "Predicted CLV" },
-  { sort: "pAlive", title: "P(active)" },
-  { sort: "lastOrder", title: "Last order" },
-];
+export const action = async ({ request, params }: ActionFunctionArgs) => {
+  const { shop } = await requireAdminShop(request);
+  const form = await request.formData();
+  if (form.get("intent") !== "flow") throw new Response("Unknown action", { status: 400 });
+  const on = form.get("on") === "true";
+  // Functionally gated, not only in the page: switching Flow triggers on needs a plan with them.
+  if (on && !shop.plan.features.flow)
+    throw new Response(`Flow triggers need the ${lowestPlanWith("flow").name} plan`, { status: 403 });
+  await setSegmentFlowTriggers(shop, params.key ?? "", on);
+  return { flowTriggers: on };
+};
 
 export default function SegmentDetail() {
-  const { segment, members, query, movement, currency, shop, apiKey } = useLoaderData<typeof loader>();
-  const [searchParams] = useSearchParams();
-  const navigate = useNavigate();
-  const trend = formatTrend(segment.size, segment.sizeWeekAgo);
-
-  const go = (changes: Record<string, string | null>) => {
-    const next = new URLSearchParams(searchParams);
-    for (const [name, value] of Object.entries(changes)) {
-      if (value === null) next.delete(name);
-      else next.set(name, value);
-    }
-    navigate(`?${next.toString()}`, { preventScrollReset: true });
-  };
-  const sortIndex = SORTABLE.findIndex((s) => s.sort === query.sort);
-
+  const { segment, members, query, movement, prediction, lift, kpis, currency, shop, apiKey, plan } =
+    useLoaderData<typeof loader>();
+  const ruleUrl = `/app/rules/${segment.key}`;
   return (
     <Page
       title={segment.name}
       titleMetadata={<KindBadge kind={segment.kind} />}
-      subtitle={segment.enabled ? undefined : "Disabled: not pushed to Shopify"}
+      subtitle={
+        !segment.enabled
+          ? "Disabled: not pushed to Shopify"
+          : prediction.withheld
+            ? "Not enough data yet: not pushed to Shopify"
+            : undefined
+      }
       backAction={{ content: "Segments", url: "/app/segments" }}
       secondaryActions={
         segment.kind === "RULE"
           ? [
-              { content: "Edit rule", url: `/app/rules/${segment.key}` },
-              { content: "Delete", destructive: true, url: `/app/rules/${segment.key}?delete=1` },
+              { content: "Edit rule", url: ruleUrl },
+              { content: "Delete", destructive: true, url: `${ruleUrl}?delete=1` },
             ]
           : []
       }
@@ -95,198 +105,47 @@ export default function SegmentDetail() {
         <Layout.Section>
           <BlockStack gap="400">
             {segment.ruleError && (
-              <Banner tone="critical" title="This rule can't be computed" action={{ content: "Edit rule", url: `/app/rules/${segment.key}` }}>
-                <BlockStack gap="200">
-                  <Text as="p">{segment.ruleError}</Text>
-                  <Text as="p">The last compute run skipped it, so it has no members. Fix the conditions, or delete the segment.</Text>
-                </BlockStack>
-              </Banner>
+              <RuleErrorBanner
+                error={segment.ruleError}
+                nextStep="Fix the conditions, or delete the segment."
+                editUrl={ruleUrl}
+              />
             )}
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  Who is in it
-                </Text>
-                <Text as="p">{segment.ruleText ? `Customers who ${segment.ruleText}.` : (segment.description ?? "Computed by the app.")}</Text>
-                <InlineGrid columns={{ xs: 2, md: 4 }} gap="400">
-                  <Stat size="headingLg" label="Customers" value={formatNumber(segment.size)} detail={trend?.label} />
-                  <Stat size="headingLg" label="Revenue" value={formatMoney(segment.revenue, currency)} />
-                  <Stat size="headingLg" label="Average CLV" value={segment.avgClv === null ? "–" : formatMoney(segment.avgClv, currency)} />
-                  <Stat size="headingLg" label="Control group" value={formatNumber(segment.controlSize)} detail="held out of campaigns" />
-                </InlineGrid>
-              </BlockStack>
-            </Card>
-
-            <Card padding="0">
-              <Box padding="400">
-                <InlineStack align="space-between" blockAlign="center">
-                  <Text as="h2" variant="headingMd">
-                    Members
-                  </Text>
-                  <ExportButton url={`/app/export/${segment.key}`} filename={`${segment.key}.csv`} />
-                </InlineStack>
-              </Box>
-              {members.members.length === 0 ? (
-                <EmptyState heading="No members yet" image="">
-                  <Text as="p">Customers appear here after the next compute run puts them in this segment.</Text>
-                </EmptyState>
-              ) : (
-                <IndexTable
-                  resourceName={{ singular: "member", plural: "members" }}
-                  itemCount={members.members.length}
-                  selectable={false}
-                  sortable={[false, false, true, true, true]}
-                  sortColumnIndex={sortIndex + 2}
-                  sortDirection={query.direction === "asc" ? "ascending" : "descending"}
-                  onSort={(column, direction) =>
-                    go({ sort: SORTABLE[column - 2].sort, direction: direction === "ascending" ? "asc" : "desc", after: null, before: null })
-                  }
-                  headings={[
-                    { title: "Customer" },
-                    { title: "Orders", alignment: "end" },
-                    ...SORTABLE.map((s) => ({ title: s.title, alignment: "end" as const })),
-                  ]}
-                >
-                  {members.members.map((member, index) => (
-                    <IndexTable.Row id={member.id} key={member.id} position={index}>
-                      <IndexTable.Cell>
-                        <InlineStack gap="200" blockAlign="center" wrap={false}>
-                          <Link url={`/app/customers/${member.id}`} removeUnderline>
-                            {member.name}
-                          </Link>
-                          {member.control && <Badge>Control</Badge>}
-                        </InlineStack>
-                      </IndexTable.Cell>
-                      <IndexTable.Cell>
-                        <Text as="span" alignment="end" numeric>
-                          {formatNumber(member.orderCount)}
-                        </Text>
-                      </IndexTable.Cell>
-                      <IndexTable.Cell>
-                        <Text as="span" alignment="end" numeric>
-                          {member.clv === null ? "–" : formatMoney(member.clv, currency)}
-                        </Text>
-                      </IndexTable.Cell>
-                      <IndexTable.Cell>
-                        <Text as="span" alignment="end" numeric>
-                          {member.pAlive === null ? "–" : formatPercent(member.pAlive, 0)}
-                        </Text>
-                      </IndexTable.Cell>
-                      <IndexTable.Cell>
-                        <Text as="span" alignment="end" numeric>
-                          {formatDate(member.lastOrderAt)}
-                        </Text>
-                      </IndexTable.Cell>
-                    </IndexTable.Row>
-                  ))}
-                </IndexTable>
-              )}
-              <Box padding="300">
-                <InlineStack align="center">
-                  <Pagination
-                    hasPrevious={Boolean(members.previous)}
-                    hasNext={Boolean(members.next)}
-                    onPrevious={() => go({ before: members.previous, after: null })}
-                    onNext={() => go({ after: members.next, before: null })}
-                  />
-                </InlineStack>
-              </Box>
-            </Card>
+            {segment.kind === "PREDICTIVE" && (
+              <PlanGateBanner plan={plan} feature="predictions" detail="This segment has no members on your plan." />
+            )}
+            {prediction.withheld && <PredictionsWithheldBanner prediction={prediction} />}
+            {segment.belowMinimum && <SmallSegmentBanner segment={segment} />}
+            <SegmentSummaryCard segment={segment} currency={currency} />
+            {(prediction.labelSentence || prediction.cutoffSentence) && (
+              <LabelTrackRecordCard prediction={prediction} />
+            )}
+            <SegmentKpisCard kpis={kpis} segmentKey={segment.key} currency={currency} />
+            <SegmentLiftCard lift={lift} currency={currency} />
+            <SegmentMembersCard
+              segmentKey={segment.key}
+              page={members}
+              currency={currency}
+              sort={query.sort}
+              direction={query.direction}
+            />
           </BlockStack>
         </Layout.Section>
 
         <Layout.Section variant="oneThird">
           <BlockStack gap="400">
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  Use it in Shopify
-                </Text>
-                <Text as="p">
-                  Customers carry the tag <Badge>{segment.tag}</Badge>
-                </Text>
-                <ButtonGroup>
-                  {segment.shopifySegmentId ? (
-                    <Button url={adminLinks.nativeSegment(segment.shopifySegmentId)} target="_top">
-                      Open customer segment
-                    </Button>
-                  ) : (
-                    <Text as="span" tone="subdued">
-                      The Shopify segment is created on the next push.
-                    </Text>
-                  )}
-                  <Button url={adminLinks.emailCampaign()} target="_top">
-                    Create Shopify Email campaign
-                  </Button>
-                </ButtonGroup>
-                {segment.shopifySegmentId && (
-                  <Text as="p" variant="bodySm" tone="subdued">
-                    In Shopify Email, choose the customer segment “{segment.name}” as the audience.
-                  </Text>
-                )}
-              </BlockStack>
-            </Card>
-
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  Movement since the previous run
-                </Text>
-                {movement.runId ? (
-                  <>
-                    <Text as="p">
-                      {formatNumber(movement.entered)} joined, {formatNumber(movement.left)} left ({formatDate(movement.runAt)})
-                    </Text>
-                    <Flows title="Came from" flows={movement.cameFrom} />
-                    <Flows title="Went to" flows={movement.wentTo} />
-                  </>
-                ) : (
-                  <Text as="p" tone="subdued">
-                    Shown after the first compute run.
-                  </Text>
-                )}
-              </BlockStack>
-            </Card>
-
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  Storefront content
-                </Text>
-                <Text as="p">
-                  Add the “Segment content” block to your theme and set its segment to <Badge>{segment.key}</Badge> to show content
-                  only to these customers.
-                </Text>
-                <Button url={themeEditorLink(shop, apiKey)} target="_blank" external>
-                  Open the theme editor
-                </Button>
-              </BlockStack>
-            </Card>
+            <UseInShopifyCard segment={segment} withheld={prediction.withheld} plan={plan} />
+            <FlowTriggersCard
+              flowTriggers={segment.flowTriggers}
+              churnRisk={segment.key.startsWith("churn-risk-")}
+              plan={plan}
+            />
+            <SegmentMovementCard movement={movement} />
+            <StorefrontContentCard segmentKey={segment.key} shop={shop} apiKey={apiKey} plan={plan} />
           </BlockStack>
         </Layout.Section>
       </Layout>
     </Page>
-  );
-}
-
-function Flows({ title, flows }: { title: string; flows: { key: string; name: string; count: number }[] }) {
-  if (flows.length === 0) return null;
-  return (
-    <BlockStack gap="100">
-      <Text as="h3" variant="headingSm">
-        {title}
-      </Text>
-      {flows.map((flow) => (
-        <InlineStack key={flow.key} align="space-between">
-          <Link url={`/app/segments/${flow.key}`} removeUnderline>
-            {flow.name}
-          </Link>
-          <Text as="span" numeric>
-            {formatNumber(flow.count)}
-          </Text>
-        </InlineStack>
-      ))}
-    </BlockStack>
   );
 }
 

@@ -1,29 +1,43 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { useFetcher, useLoaderData } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Button, Card, EmptyState, IndexTable, Link, Page, Text } from "@shopify/polaris";
+import { useLoaderData } from "@remix-run/react";
+import { Banner, BlockStack, Card, EmptyState, Link, Page, Text } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
-import { authenticate } from "~/shopify.server";
-import { requireShop } from "~/models/shop.server";
-import { listSegments, setSegmentEnabled } from "~/models/segments.server";
-import { KindBadge } from "~/components/KindBadge";
+import { requireAdminShop } from "~/admin/require-admin-shop.server";
+import { listSegments, minimumSizeOf, setSegmentEnabled } from "~/admin/segments.server";
 import { RouteError } from "~/components/RouteError";
-import { adminLinks } from "~/components/admin-links";
-import { formatMoney, formatNumber, formatShare } from "~/components/format";
+import { SegmentsTable } from "~/components/segments/SegmentsTable";
+import { OverlapCard } from "~/components/segments/OverlapCard";
+import { segmentOverlap } from "~/admin/overlap.server";
+import { PlanGateBanner } from "~/components/PlanGateBanner";
 
 export const meta = () => [{ title: "Segments · Segments" }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
-  const segments = await listSegments(shop);
+  const { shop } = await requireAdminShop(request);
+  const minimum = minimumSizeOf(shop);
+  const [listed, { minimumSize, pushSmallSegments }] = await Promise.all([
+    listSegments(shop, undefined, minimum),
+    minimum,
+  ]);
+  // Churn-risk segments have no members on a plan without predictions: not listed (the banner says why).
+  const segments = shop.plan.features.predictions ? listed : listed.filter((s) => s.kind !== "PREDICTIVE");
+  const overlap = await segmentOverlap(shop, segments);
   // Every customer is in exactly one RFM segment, so their sizes add up to all scored customers.
   const scored = segments.filter((s) => s.kind === "RFM").reduce((sum, s) => sum + s.size, 0);
-  return { segments, scored, currency: shop.currency, deleted: new URL(request.url).searchParams.get("deleted") };
+  return {
+    segments,
+    overlap,
+    scored,
+    minimumSize,
+    pushSmallSegments,
+    currency: shop.currency,
+    plan: shop.plan,
+    deleted: new URL(request.url).searchParams.get("deleted"),
+  };
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
+  const { shop } = await requireAdminShop(request);
   const form = await request.formData();
   const key = String(form.get("key") ?? "");
   const enabled = form.get("enabled") === "true";
@@ -31,26 +45,10 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   return { key, enabled };
 };
 
-function EnabledToggle({ segmentKey, enabled, name }: { segmentKey: string; enabled: boolean; name: string }) {
-  const fetcher = useFetcher<typeof action>();
-  // Optimistic: show the requested state while the request is in flight.
-  const pending = fetcher.formData ? fetcher.formData.get("enabled") === "true" : enabled;
-  return (
-    <Button
-      size="slim"
-      pressed={pending}
-      // The visible text first in the name (WCAG 2.5.3, label in name); aria-pressed says the state.
-      accessibilityLabel={`${pending ? "On" : "Off"}: ${name}`}
-      loading={fetcher.state !== "idle"}
-      onClick={() => fetcher.submit({ key: segmentKey, enabled: String(!pending) }, { method: "post" })}
-    >
-      {pending ? "On" : "Off"}
-    </Button>
-  );
-}
-
 export default function Segments() {
-  const { segments, scored, currency, deleted } = useLoaderData<typeof loader>();
+  const { segments, overlap, scored, minimumSize, pushSmallSegments, currency, deleted, plan } =
+    useLoaderData<typeof loader>();
+  const small = segments.filter((s) => s.belowMinimum && s.enabled).length;
   return (
     <Page
       title="Segments"
@@ -59,81 +57,49 @@ export default function Segments() {
     >
       <TitleBar title="Segments" />
       <BlockStack gap="400">
+        <PlanGateBanner plan={plan} feature="predictions" detail="Churn-risk segments are not computed." />
+        <PlanGateBanner plan={plan} feature="clusters" detail="Cluster segments are not computed." />
         {deleted && (
           <Banner tone="success" title={`Deleted “${deleted}”`}>
             <Text as="p">Its Shopify customer segment and its tags are removed by the next push.</Text>
           </Banner>
         )}
+        {small > 0 && (
+          <Banner
+            tone="warning"
+            title={`${small} ${small === 1 ? "segment is" : "segments are"} below the minimum size`}
+          >
+            <Text as="p">
+              {`Segments with fewer than ${minimumSize.toLocaleString("en-US")} customers are too small to act on reliably. `}
+              {pushSmallSegments
+                ? "They still get a Shopify customer segment, as your settings allow."
+                : "They get no Shopify customer segment; their tags and metafields are written as usual."}{" "}
+              <Link url="/app/settings">Change the minimum in Settings</Link>
+            </Text>
+          </Banner>
+        )}
         <Card padding="0">
           {segments.length === 0 ? (
-            <EmptyState heading="No segments yet" image="" action={{ content: "Create a rule segment", url: "/app/rules/new" }}>
-              <Text as="p">Segments appear after the first compute run. You can already define your own rule segments.</Text>
+            <EmptyState
+              heading="No segments yet"
+              image=""
+              action={{ content: "Create a rule segment", url: "/app/rules/new" }}
+            >
+              <Text as="p">
+                Segments appear after the first compute run. You can already define your own rule segments.
+              </Text>
             </EmptyState>
           ) : (
-            <IndexTable
-              resourceName={{ singular: "segment", plural: "segments" }}
-              itemCount={segments.length}
-              selectable={false}
-              headings={[
-                { title: "Segment" },
-                { title: "Kind" },
-                { title: "Customers", alignment: "end" },
-                { title: "Share", alignment: "end" },
-                { title: "Revenue", alignment: "end" },
-                { title: "Tag" },
-                { title: "Shopify segment" },
-                { title: "Enabled" },
-              ]}
-            >
-              {segments.map((segment, index) => (
-                <IndexTable.Row id={segment.key} key={segment.key} position={index}>
-                  <IndexTable.Cell>
-                    <Link url={`/app/segments/${segment.key}`} removeUnderline monochrome>
-                      <Text as="span" fontWeight="semibold">
-                        {segment.name}
-                      </Text>
-                    </Link>
-                  </IndexTable.Cell>
-                  <IndexTable.Cell>
-                    <KindBadge kind={segment.kind} />
-                  </IndexTable.Cell>
-                  <IndexTable.Cell>
-                    <Text as="span" alignment="end" numeric>
-                      {formatNumber(segment.size)}
-                    </Text>
-                  </IndexTable.Cell>
-                  <IndexTable.Cell>
-                    <Text as="span" alignment="end" numeric>
-                      {formatShare(segment.size, scored)}
-                    </Text>
-                  </IndexTable.Cell>
-                  <IndexTable.Cell>
-                    <Text as="span" alignment="end" numeric>
-                      {formatMoney(segment.revenue, currency)}
-                    </Text>
-                  </IndexTable.Cell>
-                  <IndexTable.Cell>
-                    <Badge>{segment.tag}</Badge>
-                  </IndexTable.Cell>
-                  <IndexTable.Cell>
-                    {segment.shopifySegmentId ? (
-                      <Link url={adminLinks.nativeSegment(segment.shopifySegmentId)} target="_top">
-                        Open in Shopify
-                      </Link>
-                    ) : (
-                      <Text as="span" tone="subdued">
-                        Not pushed yet
-                      </Text>
-                    )}
-                  </IndexTable.Cell>
-                  <IndexTable.Cell>
-                    <EnabledToggle segmentKey={segment.key} enabled={segment.enabled} name={segment.name} />
-                  </IndexTable.Cell>
-                </IndexTable.Row>
-              ))}
-            </IndexTable>
+            <SegmentsTable
+              segments={segments}
+              scored={scored}
+              currency={currency}
+              minimumSize={minimumSize}
+              pushSmallSegments={pushSmallSegments}
+            />
           )}
         </Card>
+        {segments.length > 0 && <OverlapCard overlap={overlap} />}
       </BlockStack>
     </Page>
   );

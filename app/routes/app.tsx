@@ -31,6 +31,7 @@ export default function App() {
         </Link>
         <Link to="/app/segments">Segments</Link>
         <Link to="/app/cohorts">Cohorts</Link>
+        <Link to="/app/results">Results</Link>
         <Link to="/app/rules/new">New rule segment</Link>
         <Link to="/app/settings">Settings</Link>
       </NavMenu>

@@ -39,7 +39,8 @@ export function compressSummaries(
   const weight: number[] = [];
   for (let c = 0; c < n; c++) {
     const age = ageDays[c];
-    if (age >= 65_536 || frequency[c] >= 2 ** 20) throw new RangeError("customer history longer than 179 years or 1M purchase days");
+    if (age >= 65_536 || frequency[c] >= 2 ** 20)
+      throw new RangeError("customer history longer than 179 years or 1M purchase days");
     const key = frequency[c] * 4_294_967_296 + spanDays[c] * 65_536 + age;
     let index = indexByKey.get(key);
     if (index === undefined) {
@@ -75,7 +76,11 @@ export function compressSummaries(
  * Log-likelihood of the summaries and its gradient with respect to log(r, α, a, b).
  * Terms that depend only on x are computed once per distinct x.
  */
-export function bgnbdLogLikelihood(params: { r: number; alpha: number; a: number; b: number }, rows: SummaryRows, gradient?: Float64Array): number {
+export function bgnbdLogLikelihood(
+  params: { r: number; alpha: number; a: number; b: number },
+  rows: SummaryRows,
+  gradient?: Float64Array,
+): number {
   const { r, alpha, a, b } = params;
   const { x, weight, count } = rows;
   let maxX = 0;
@@ -173,7 +178,10 @@ export function fitBgNbd(rows: SummaryRows): BgNbdParameters & { converged: bool
     for (let i = 0; i < 4; i++) gradient[i] = -scratch[i] / totalWeight;
     return -ll / totalWeight;
   };
-  const bounds = { lower: [-LOG_BOUND, -LOG_BOUND, -LOG_BOUND, -LOG_BOUND], upper: [LOG_BOUND, LOG_BOUND, LOG_BOUND, LOG_BOUND] };
+  const bounds = {
+    lower: [-LOG_BOUND, -LOG_BOUND, -LOG_BOUND, -LOG_BOUND],
+    upper: [LOG_BOUND, LOG_BOUND, LOG_BOUND, LOG_BOUND],
+  };
   const start = [0, Math.log(Math.max(meanT, 1e-3)), 0, 0];
   const result = minimize(objective, start, { ...bounds, maxIterations: 500, gradientTolerance: 1e-10 });
   const params = unpack(result.x);
@@ -202,7 +210,9 @@ export function probabilityAlive(p: BgNbdParameters, x: number, tx: number, T: n
  */
 export function expectedPurchasesIfAlive(p: BgNbdParameters, t: number, x: number, T: number): number {
   if (t <= 0) return 0;
-  return p.a > SERIES_MAX_A ? expectedPurchasesIfAliveByQuadrature(p, t, x, T) : expectedPurchasesIfAliveBySeries(p, t, x, T);
+  return p.a > SERIES_MAX_A
+    ? expectedPurchasesIfAliveByQuadrature(p, t, x, T)
+    : expectedPurchasesIfAliveBySeries(p, t, x, T);
 }
 
 /** Beyond this a, the hypergeometric series needs ~a·z/(1−z) terms and its terms overflow. */

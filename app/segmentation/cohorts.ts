@@ -3,7 +3,12 @@ import { monthLabel, monthNumber } from "./calendar";
 import type { CustomerFeatures } from "./features";
 import type { CohortTable } from "./types";
 
-export function buildCohorts(features: CustomerFeatures, amount: Float64Array, asOfDay: number, months: number): CohortTable {
+export function buildCohorts(
+  features: CustomerFeatures,
+  amount: Float64Array,
+  asOfDay: number,
+  months: number,
+): CohortTable {
   const { count, firstDay, history } = features;
   if (count === 0) return { months, rows: [] };
 
@@ -49,7 +54,10 @@ export function buildCohorts(features: CustomerFeatures, amount: Float64Array, a
       month: monthLabel(firstMonth + cohort),
       customers: size[cohort],
       retained: Array.from(retained.subarray(cohort * width, cohort * width + observed)),
-      revenue: Array.from(revenue.subarray(cohort * width, cohort * width + observed), (v) => Math.round(v * 100) / 100),
+      revenue: Array.from(
+        revenue.subarray(cohort * width, cohort * width + observed),
+        (v) => Math.round(v * 100) / 100,
+      ),
     });
   }
   return { months, rows };

@@ -45,7 +45,11 @@ export function withLogs(x: Float64Array, spend: Float64Array): SpendRows {
  * Σ log f(m̄ | p, q, γ, x) with f = Γ(px+q)/(Γ(px)Γ(q)) · γ^q m̄^(px−1) x^(px) / (γ + x m̄)^(px+q),
  * plus the gradient with respect to log(p, q, γ).
  */
-export function gammaGammaLogLikelihood(params: { p: number; q: number; gamma: number }, rows: SpendRows, gradient?: Float64Array): number {
+export function gammaGammaLogLikelihood(
+  params: { p: number; q: number; gamma: number },
+  rows: SpendRows,
+  gradient?: Float64Array,
+): number {
   const { p, q, gamma } = params;
   const { x, spend, logSpend, logX, count, maxX } = rows;
   // Gamma-function terms depend on x only: once per distinct x, not per customer.

@@ -1,12 +1,29 @@
-// Lifecycle stages and churn-risk levels: the "where is this customer now" segments.
+// Lifecycle stages and churn-risk levels: the "where is this customer now" segments. Their names
+// differ from the RFM ones (RFM has "New" and "At Risk"): both lists sit side by side in the admin
+// and in Shopify's segment list.
 import type { FittedModel, SegmentDefinition } from "./types";
 
 export const LIFECYCLE_STAGES: readonly SegmentDefinition[] = [
-  { key: "lifecycle-new", kind: "lifecycle", name: "New", description: "First order within the last few weeks" },
+  { key: "lifecycle-new", kind: "lifecycle", name: "Newcomers", description: "First order within the last few weeks" },
   { key: "lifecycle-active", kind: "lifecycle", name: "Active", description: "Buying at their usual pace" },
-  { key: "lifecycle-at-risk", kind: "lifecycle", name: "At risk", description: "Overdue compared with their usual pace, or likely to be slipping away" },
-  { key: "lifecycle-churned", kind: "lifecycle", name: "Churned", description: "No order for longer than the shop's lapse window, or very unlikely to still be a customer" },
-  { key: "lifecycle-reactivated", kind: "lifecycle", name: "Reactivated", description: "Came back after a gap longer than the lapse window" },
+  {
+    key: "lifecycle-at-risk",
+    kind: "lifecycle",
+    name: "Slipping away",
+    description: "Overdue compared with their usual pace, or likely to be slipping away",
+  },
+  {
+    key: "lifecycle-churned",
+    kind: "lifecycle",
+    name: "Churned",
+    description: "No order for longer than the shop's lapse window, or very unlikely to still be a customer",
+  },
+  {
+    key: "lifecycle-reactivated",
+    kind: "lifecycle",
+    name: "Reactivated",
+    description: "Came back after a gap longer than the lapse window",
+  },
 ];
 
 export const LIFECYCLE = { new: 0, active: 1, atRisk: 2, churned: 3, reactivated: 4 } as const;
@@ -32,14 +49,38 @@ export function lifecycleStage(rules: FittedModel["lifecycle"], c: LifecycleInpu
 }
 
 export const CHURN_RISK_LEVELS: readonly (SegmentDefinition & { from: number })[] = [
-  { key: "churn-risk-low", kind: "churn-risk", name: "Low churn risk", description: "Likely to order again within the lapse window", from: 0 },
-  { key: "churn-risk-medium", kind: "churn-risk", name: "Medium churn risk", description: "About even odds of ordering again within the lapse window", from: 0.5 },
-  { key: "churn-risk-high", kind: "churn-risk", name: "High churn risk", description: "Unlikely to order again within the lapse window", from: 0.75 },
+  {
+    key: "churn-risk-low",
+    kind: "churn-risk",
+    name: "Low churn risk",
+    description: "Likely to order again within the lapse window",
+    from: 0,
+  },
+  {
+    key: "churn-risk-medium",
+    kind: "churn-risk",
+    name: "Medium churn risk",
+    description: "About even odds of ordering again within the lapse window",
+    from: 0.5,
+  },
+  {
+    key: "churn-risk-high",
+    kind: "churn-risk",
+    name: "High churn risk",
+    description: "Unlikely to order again within the lapse window",
+    from: 0.75,
+  },
 ];
 
-export function churnRiskLevel(churnRisk: number): number {
+/** The fixed cut-off of "High churn risk"; a shop's backtest may measure its own (label-thresholds.ts). */
+export const HIGH_CHURN_RISK_FROM = CHURN_RISK_LEVELS[CHURN_RISK_LEVELS.length - 1].from;
+
+/** Index into CHURN_RISK_LEVELS; `highFrom` replaces the last level's cut-off (below 0.5 the medium level is empty). */
+export function churnRiskLevel(churnRisk: number, highFrom = HIGH_CHURN_RISK_FROM): number {
+  const high = CHURN_RISK_LEVELS.length - 1;
+  if (churnRisk >= highFrom) return high;
   let level = 0;
-  for (let i = 1; i < CHURN_RISK_LEVELS.length; i++) if (churnRisk >= CHURN_RISK_LEVELS[i].from) level = i;
+  for (let i = 1; i < high; i++) if (churnRisk >= CHURN_RISK_LEVELS[i].from) level = i;
   return level;
 }
 

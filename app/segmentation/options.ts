@@ -1,3 +1,4 @@
+import { HIGH_CHURN_RISK_FROM } from "./lifecycle";
 import type { AnalysisOptions, AnalysisOptionsInput } from "./types";
 
 export const DEFAULT_OPTIONS: Omit<AnalysisOptions, "asOf"> = {
@@ -6,6 +7,7 @@ export const DEFAULT_OPTIONS: Omit<AnalysisOptions, "asOf"> = {
   clvHorizonMonths: 12,
   monthlyDiscountRate: 0.01,
   predictionHorizonDays: 90,
+  churnRiskHighFrom: HIGH_CHURN_RISK_FROM,
   kMin: 2,
   kMax: 8,
   kmeansSampleSize: 20_000,
@@ -29,8 +31,11 @@ export function resolveOptions(input: AnalysisOptionsInput): AnalysisOptions {
   if (!(options.clvHorizonMonths > 0)) throw new RangeError("clvHorizonMonths must be positive");
   if (!(options.monthlyDiscountRate >= 0)) throw new RangeError("monthlyDiscountRate must be ≥ 0");
   if (!(options.predictionHorizonDays > 0)) throw new RangeError("predictionHorizonDays must be positive");
+  if (!(options.churnRiskHighFrom > 0 && options.churnRiskHighFrom <= 1))
+    throw new RangeError("churnRiskHighFrom must be in (0, 1]");
   const { atRiskBelowPAlive, churnedBelowPAlive } = options.lifecycle;
-  if (!(churnedBelowPAlive <= atRiskBelowPAlive)) throw new RangeError("churnedBelowPAlive must be ≤ atRiskBelowPAlive");
+  if (!(churnedBelowPAlive <= atRiskBelowPAlive))
+    throw new RangeError("churnedBelowPAlive must be ≤ atRiskBelowPAlive");
   return options;
 }
 

@@ -62,17 +62,83 @@ export interface RfmSegmentRule {
  * one segment and every segment is reachable.
  */
 export const RFM_SEGMENT_RULES: readonly RfmSegmentRule[] = [
-  { key: "rfm-champions", name: "Champions", description: "Bought recently, buy often and spend the most", recency: [5, 5], frequencyMonetary: [4, 5] },
-  { key: "rfm-loyal", name: "Loyal", description: "Buy regularly and spend well; responsive to promotions", recency: [3, 4], frequencyMonetary: [4, 5] },
-  { key: "rfm-potential-loyalist", name: "Potential Loyalist", description: "Recent customers with average frequency and spend", recency: [4, 5], frequencyMonetary: [2, 3] },
-  { key: "rfm-new", name: "New", description: "Bought very recently, but not often yet", recency: [5, 5], frequencyMonetary: [1, 1] },
-  { key: "rfm-promising", name: "Promising", description: "Recent shoppers who have not spent much yet", recency: [4, 4], frequencyMonetary: [1, 1] },
-  { key: "rfm-need-attention", name: "Need Attention", description: "Average recency, frequency and spend", recency: [3, 3], frequencyMonetary: [3, 3] },
-  { key: "rfm-about-to-sleep", name: "About to Sleep", description: "Below-average recency and frequency; will be lost without reactivation", recency: [3, 3], frequencyMonetary: [1, 2] },
-  { key: "rfm-cant-lose", name: "Can't Lose Them", description: "Used to buy often and spend big, but not for a long time", recency: [1, 1], frequencyMonetary: [5, 5] },
-  { key: "rfm-at-risk", name: "At Risk", description: "Spent big and bought often, but long ago", recency: [1, 2], frequencyMonetary: [3, 5] },
-  { key: "rfm-hibernating", name: "Hibernating", description: "Last purchase long ago, low spend and few orders", recency: [2, 2], frequencyMonetary: [1, 2] },
-  { key: "rfm-lost", name: "Lost", description: "Lowest recency, frequency and spend", recency: [1, 1], frequencyMonetary: [1, 2] },
+  {
+    key: "rfm-champions",
+    name: "Champions",
+    description: "Bought recently, buy often and spend the most",
+    recency: [5, 5],
+    frequencyMonetary: [4, 5],
+  },
+  {
+    key: "rfm-loyal",
+    name: "Loyal",
+    description: "Buy regularly and spend well; responsive to promotions",
+    recency: [3, 4],
+    frequencyMonetary: [4, 5],
+  },
+  {
+    key: "rfm-potential-loyalist",
+    name: "Potential Loyalist",
+    description: "Recent customers with average frequency and spend",
+    recency: [4, 5],
+    frequencyMonetary: [2, 3],
+  },
+  {
+    key: "rfm-new",
+    name: "New",
+    description: "Bought very recently, but not often yet",
+    recency: [5, 5],
+    frequencyMonetary: [1, 1],
+  },
+  {
+    key: "rfm-promising",
+    name: "Promising",
+    description: "Recent shoppers who have not spent much yet",
+    recency: [4, 4],
+    frequencyMonetary: [1, 1],
+  },
+  {
+    key: "rfm-need-attention",
+    name: "Need Attention",
+    description: "Average recency, frequency and spend",
+    recency: [3, 3],
+    frequencyMonetary: [3, 3],
+  },
+  {
+    key: "rfm-about-to-sleep",
+    name: "About to Sleep",
+    description: "Below-average recency and frequency; will be lost without reactivation",
+    recency: [3, 3],
+    frequencyMonetary: [1, 2],
+  },
+  {
+    key: "rfm-cant-lose",
+    name: "Can't Lose Them",
+    description: "Used to buy often and spend big, but not for a long time",
+    recency: [1, 1],
+    frequencyMonetary: [5, 5],
+  },
+  {
+    key: "rfm-at-risk",
+    name: "At Risk",
+    description: "Spent big and bought often, but long ago",
+    recency: [1, 2],
+    frequencyMonetary: [3, 5],
+  },
+  {
+    key: "rfm-hibernating",
+    name: "Hibernating",
+    description: "Last purchase long ago, low spend and few orders",
+    recency: [2, 2],
+    frequencyMonetary: [1, 2],
+  },
+  {
+    key: "rfm-lost",
+    name: "Lost",
+    description: "Lowest recency, frequency and spend",
+    recency: [1, 1],
+    frequencyMonetary: [1, 2],
+  },
 ];
 
 // At Risk also covers r=1, fm=5, but Can't Lose Them comes first and wins there.
@@ -81,7 +147,11 @@ const SEGMENT_BY_CELL: Uint8Array = (() => {
   for (let r = 1; r <= 5; r++) {
     for (let fm = 1; fm <= 5; fm++) {
       const index = RFM_SEGMENT_RULES.findIndex(
-        (rule) => r >= rule.recency[0] && r <= rule.recency[1] && fm >= rule.frequencyMonetary[0] && fm <= rule.frequencyMonetary[1],
+        (rule) =>
+          r >= rule.recency[0] &&
+          r <= rule.recency[1] &&
+          fm >= rule.frequencyMonetary[0] &&
+          fm <= rule.frequencyMonetary[1],
       );
       table[r * 6 + fm] = index;
     }
@@ -98,7 +168,8 @@ const SPEND_PHRASES = ["bottom 20% spend", "below-average spend", "average spend
 
 /** "Bought 9 days ago, 7 orders, top 20% spend → Champions" */
 export function explainRfm(recencyDays: number, orders: number, m: number, segmentIndex: number): string {
-  const when = recencyDays === 0 ? "Bought today" : recencyDays === 1 ? "Bought yesterday" : `Bought ${recencyDays} days ago`;
+  const when =
+    recencyDays === 0 ? "Bought today" : recencyDays === 1 ? "Bought yesterday" : `Bought ${recencyDays} days ago`;
   const count = orders === 1 ? "1 order" : `${orders} orders`;
   return `${when}, ${count}, ${SPEND_PHRASES[m - 1]} → ${RFM_SEGMENT_RULES[segmentIndex].name}`;
 }

@@ -1,55 +1,18 @@
 // Merchant-defined rule segments: stored as JSON, validated here, evaluated over columns.
 // "Spent over 500 in the last 90 days and P(alive) < 0.5" is
 //   { all: [ { field: "spend", op: ">", value: 500, days: 90 }, { field: "pAlive", op: "<", value: 0.5 } ] }
-// Pure: the caller supplies the columns (RuleContext), so this knows nothing of storage.
+// Pure: the caller supplies the columns (RuleContext), so this knows nothing of storage. What
+// each field means, in TypeScript and in SQL, is the field table's (rule-fields.ts).
 
-export type NumericOp = ">" | ">=" | "<" | "<=" | "=" | "!=";
+import { fieldSpec, isConditionField } from "./rule-fields";
 
-/** Per-customer numbers a rule can compare, with the words used to describe them. */
-export const RULE_FIELDS = {
-  orders: "number of orders",
-  totalSpend: "total spent",
-  averageOrderValue: "average order value",
-  recencyDays: "days since last order",
-  tenureDays: "days since first order",
-  interPurchaseDays: "average days between orders",
-  pAlive: "probability still active",
-  churnRisk: "churn risk",
-  expectedOrders: "expected orders (next 90 days)",
-  expectedOrderValue: "expected order value",
-  clv: "predicted lifetime value",
-  rfmRecency: "RFM recency score",
-  rfmFrequency: "RFM frequency score",
-  rfmMonetary: "RFM monetary score",
-} as const;
-
-export type RuleField = keyof typeof RULE_FIELDS;
-
-export type RuleCondition =
-  | { field: RuleField; op: NumericOp; value: number }
-  /** Spend or orders within the last `days` days. */
-  | { field: "spend" | "orderCount"; op: NumericOp; value: number; days: number }
-  | { field: "productType"; op: "bought" | "notBought"; value: string; days?: number }
-  | { field: "tag"; op: "has" | "hasNot"; value: string }
-  | { field: "segment"; op: "in" | "notIn"; value: string };
-
-export type Rule = { all: RuleNode[] } | { any: RuleNode[] };
-export type RuleNode = Rule | RuleCondition;
-
-export interface RuleContext {
-  count: number;
-  feature(field: RuleField): Float64Array;
-  windowed(field: "spend" | "orderCount", days: number): Float64Array;
-  boughtProductType(productType: string, days: number | undefined): Uint8Array;
-  hasTag(tag: string): Uint8Array;
-  inSegment(key: string): Uint8Array;
-}
+export type { NumericOp, Rule, RuleCondition, RuleContext, RuleField, RuleNode } from "./rule-types";
+import type { Rule, RuleContext, RuleNode } from "./rule-types";
 
 export class RuleError extends Error {
   override name = "RuleError";
 }
 
-const NUMERIC_OPS: readonly NumericOp[] = [">", ">=", "<", "<=", "=", "!="];
 const MAX_DEPTH = 4;
 const MAX_CONDITIONS = 20;
 
@@ -59,6 +22,13 @@ export function parseRule(input: unknown): Rule {
   if (errors.length > 0) throw new RuleError(errors.join("; "));
   return input as Rule;
 }
+
+const VALUE_CHECKS: Record<"number" | "text" | "segmentKey" | "flag", (value: unknown) => boolean> = {
+  flag: (value) => value === true,
+  number: (value) => typeof value === "number" && Number.isFinite(value),
+  text: (value) => typeof value === "string" && value.trim() !== "",
+  segmentKey: (value) => typeof value === "string" && /^[a-z0-9-]+$/.test(value),
+};
 
 /** Every problem with a rule, in words a merchant can act on (empty when valid). */
 export function validateRule(input: unknown): string[] {
@@ -73,43 +43,32 @@ export function validateRule(input: unknown): string[] {
     if ("all" in group || "any" in group) {
       const children = group.all ?? group.any;
       if (depth >= MAX_DEPTH) errors.push(`${path}: groups may nest at most ${MAX_DEPTH} deep`);
-      else if (!Array.isArray(children) || children.length === 0) errors.push(`${path}: a group needs at least one condition`);
+      else if (!Array.isArray(children) || children.length === 0)
+        errors.push(`${path}: a group needs at least one condition`);
       else children.forEach((child, i) => visit(child, `${path}.${"all" in group ? "all" : "any"}[${i}]`, depth + 1));
       return;
     }
     conditions++;
-    const c = node as { field?: unknown; op?: unknown; value?: unknown; days?: unknown };
+    const c = node as { field?: unknown; op?: unknown; value?: unknown; days?: unknown; name?: unknown };
     const where = `${path} (${String(c.field)})`;
     if (c.days !== undefined && !(Number.isInteger(c.days) && (c.days as number) > 0 && (c.days as number) <= 3650)) {
       errors.push(`${where}: days must be a whole number from 1 to 3650`);
     }
-    if (typeof c.field === "string" && c.field in RULE_FIELDS) {
-      if (!NUMERIC_OPS.includes(c.op as NumericOp)) errors.push(`${where}: comparison must be one of ${NUMERIC_OPS.join(" ")}`);
-      if (typeof c.value !== "number" || !Number.isFinite(c.value)) errors.push(`${where}: value must be a number`);
+    if (!isConditionField(c.field)) {
+      errors.push(`${path}: unknown field ${JSON.stringify(c.field)}`);
       return;
     }
-    switch (c.field) {
-      case "spend":
-      case "orderCount":
-        if (!NUMERIC_OPS.includes(c.op as NumericOp)) errors.push(`${where}: comparison must be one of ${NUMERIC_OPS.join(" ")}`);
-        if (typeof c.value !== "number" || !Number.isFinite(c.value)) errors.push(`${where}: value must be a number`);
-        if (c.days === undefined) errors.push(`${where}: say over how many days (days)`);
-        return;
-      case "productType":
-        if (c.op !== "bought" && c.op !== "notBought") errors.push(`${where}: use bought or notBought`);
-        if (typeof c.value !== "string" || !c.value.trim()) errors.push(`${where}: name a product type`);
-        return;
-      case "tag":
-        if (c.op !== "has" && c.op !== "hasNot") errors.push(`${where}: use has or hasNot`);
-        if (typeof c.value !== "string" || !c.value.trim()) errors.push(`${where}: name a tag`);
-        return;
-      case "segment":
-        if (c.op !== "in" && c.op !== "notIn") errors.push(`${where}: use in or notIn`);
-        if (typeof c.value !== "string" || !/^[a-z0-9-]+$/.test(c.value)) errors.push(`${where}: name a segment key`);
-        return;
-      default:
-        errors.push(`${path}: unknown field ${JSON.stringify(c.field)}`);
+    const spec = fieldSpec(c.field);
+    if (!(spec.ops as readonly unknown[]).includes(c.op)) {
+      errors.push(
+        spec.kind !== "choice"
+          ? `${where}: comparison must be one of ${spec.ops.join(" ")}`
+          : `${where}: use ${spec.ops.join(" or ")}`,
+      );
     }
+    if (!VALUE_CHECKS[spec.value](c.value)) errors.push(`${where}: ${spec.valueProblem}`);
+    if (spec.days === "required" && c.days === undefined) errors.push(`${where}: say over how many days (days)`);
+    if (spec.name && !VALUE_CHECKS.text(c.name)) errors.push(`${where}: ${spec.name.problem}`);
   };
   visit(input, "rule", 0);
   if (conditions > MAX_CONDITIONS) errors.push(`rule: at most ${MAX_CONDITIONS} conditions`);
@@ -132,45 +91,8 @@ function evaluateNode(node: RuleNode, context: RuleContext): Uint8Array {
     }
     return result;
   }
-  switch (node.field) {
-    case "productType": {
-      const mask = context.boughtProductType(node.value, node.days);
-      return node.op === "bought" ? mask : invert(mask);
-    }
-    case "tag": {
-      const mask = context.hasTag(node.value);
-      return node.op === "has" ? mask : invert(mask);
-    }
-    case "segment": {
-      const mask = context.inSegment(node.value);
-      return node.op === "in" ? mask : invert(mask);
-    }
-    case "spend":
-    case "orderCount":
-      return compare(context.windowed(node.field, node.days), node.op, node.value);
-    default:
-      return compare(context.feature(node.field), node.op, node.value);
-  }
+  return fieldSpec(node.field).evaluate(node, context);
 }
-
-function compare(column: Float64Array, op: NumericOp, value: number): Uint8Array {
-  const out = new Uint8Array(column.length);
-  for (let i = 0; i < column.length; i++) {
-    const v = column[i];
-    out[i] = Number(
-      op === ">" ? v > value : op === ">=" ? v >= value : op === "<" ? v < value : op === "<=" ? v <= value : op === "=" ? v === value : v !== value,
-    );
-  }
-  return out;
-}
-
-function invert(mask: Uint8Array): Uint8Array {
-  const out = new Uint8Array(mask.length);
-  for (let i = 0; i < mask.length; i++) out[i] = mask[i] ^ 1;
-  return out;
-}
-
-const OP_WORDS: Record<NumericOp, string> = { ">": "over", ">=": "at least", "<": "under", "<=": "at most", "=": "exactly", "!=": "not" };
 
 /** The rule in plain words, e.g. "spent over 500 in the last 90 days and probability still active under 0.5". */
 export function describeRule(rule: RuleNode): string {
@@ -182,20 +104,7 @@ export function describeRule(rule: RuleNode): string {
     });
     return parts.join(isAll ? " and " : " or ");
   }
-  switch (rule.field) {
-    case "spend":
-      return `spent ${OP_WORDS[rule.op]} ${rule.value} in the last ${rule.days} days`;
-    case "orderCount":
-      return `ordered ${OP_WORDS[rule.op]} ${rule.value} times in the last ${rule.days} days`;
-    case "productType":
-      return `${rule.op === "bought" ? "bought" : "never bought"} ${rule.value}${rule.days ? ` in the last ${rule.days} days` : ""}`;
-    case "tag":
-      return `${rule.op === "has" ? "tagged" : "not tagged"} ${rule.value}`;
-    case "segment":
-      return `${rule.op === "in" ? "in" : "not in"} segment ${rule.value}`;
-    default:
-      return `${RULE_FIELDS[rule.field]} ${OP_WORDS[rule.op]} ${rule.value}`;
-  }
+  return fieldSpec(rule.field).describe(rule);
 }
 
 /** A rule segment's stored definition: the rule plus what the last run reported about it. */
@@ -231,4 +140,36 @@ export function referencedSegments(rule: unknown): string[] {
   };
   visit(rule);
   return [...keys];
+}
+
+/**
+ * The order to evaluate rule segments in, each after the rule segments it selects members of;
+ * rules that select each other's members (a cycle) can't be computed and come back apart, each
+ * with the cycle it is in.
+ */
+export function ruleEvaluationOrder(rules: readonly { key: string; rule: Rule }[]): {
+  order: string[];
+  cycles: Map<string, string[]>;
+} {
+  const byKey = new Map(rules.map((r) => [r.key, r.rule]));
+  const order: string[] = [];
+  const cycles = new Map<string, string[]>();
+  const state = new Map<string, "visiting" | "done">();
+  const path: string[] = [];
+  const visit = (key: string) => {
+    if (state.get(key) === "done") return;
+    if (state.get(key) === "visiting") {
+      const cycle = [...path.slice(path.indexOf(key)), key];
+      for (const member of cycle) if (!cycles.has(member)) cycles.set(member, cycle);
+      return;
+    }
+    state.set(key, "visiting");
+    path.push(key);
+    for (const ref of referencedSegments(byKey.get(key))) if (byKey.has(ref)) visit(ref);
+    path.pop();
+    state.set(key, "done");
+    if (!cycles.has(key)) order.push(key);
+  };
+  for (const { key } of rules) visit(key);
+  return { order, cycles };
 }

@@ -2,13 +2,20 @@
 // functions the full run uses, so results agree exactly with `analyzeShop` for the same data.
 import type { FeatureName } from "./analyze";
 import { dayNumber, dayStart, MS_PER_DAY } from "./calendar";
+import { clusterKeyNumber, clusterKeysOf } from "./cluster-keys";
 import { assignCluster } from "./clustering";
 import { buildCustomerFeatures } from "./features";
 import { churnRiskLevel, CHURN_RISK_LEVELS, LIFECYCLE_STAGES, lifecycleStage } from "./lifecycle";
 import { periodDays } from "./options";
-import { emptyPredictions, predictOrderValue, predictPurchases } from "./predictions";
+import { appliesLearnedTrees, learnedRateMultiplierOf } from "./learned-model";
+import {
+  emptyPredictions,
+  livePurchaseModel,
+  predictOrderValue,
+  predictPurchases,
+  scalePurchaseRate,
+} from "./predictions";
 import { explainRfm, rfmSegmentIndex, RFM_SEGMENT_RULES, scoreValue } from "./rfm";
-import { clusterKey } from "./segments";
 import type { FittedModel } from "./types";
 
 /** As-of-independent facts about one customer's orders (what a database row can hold). */
@@ -24,17 +31,26 @@ export interface CustomerSummary {
   totalSpend: number;
   /** Mean net spend per repeat purchase day (0 when there is none). */
   repeatSpend: number;
+  /**
+   * The orders summarised (`summarizeOrders` keeps them): the learned trees' features need the
+   * whole history. Without them a model with learned trees scores as plain BG/NBD.
+   */
+  history?: readonly { time: number; amount: number }[];
 }
 
 export interface CustomerScore {
   features: Record<FeatureName, number>;
-  segmentKeys: { rfm: string; cluster: string; lifecycle: string; churnRisk: string };
+  /** `cluster` is null when the model has no clusters. */
+  segmentKeys: { rfm: string; cluster: string | null; lifecycle: string; churnRisk: string };
   nextOrderAt: number;
   explanation: string;
 }
 
 /** Summarises one customer's orders (negative amounts are refunds); null without any order. */
-export function summarizeOrders(orders: readonly { time: number; amount: number }[], utcOffsetMinutes = 0): CustomerSummary | null {
+export function summarizeOrders(
+  orders: readonly { time: number; amount: number }[],
+  utcOffsetMinutes = 0,
+): CustomerSummary | null {
   if (orders.length === 0) return null;
   const time = Float64Array.from(orders, (o) => o.time);
   const amount = Float64Array.from(orders, (o) => o.amount);
@@ -56,10 +72,27 @@ export function summarizeOrders(orders: readonly { time: number; amount: number 
     purchaseDays: f.purchaseDays[0],
     totalSpend: f.totalSpend[0],
     repeatSpend: f.repeatSpend[0],
+    history: orders,
   };
 }
 
-export function scoreCustomer(model: FittedModel, summary: CustomerSummary, asOf: Date | number = model.asOf): CustomerScore {
+/**
+ * The learned trees' factor on the purchase rate for this customer as of `asOfDay` (1 without
+ * trees, or without the orders in `summary.history` to build their features from).
+ */
+export function learnedRate(model: FittedModel, summary: CustomerSummary, asOfDay: number): number {
+  if (!summary.history || !model.bgnbd || !appliesLearnedTrees(model.learned) || livePurchaseModel(model) !== "BG/NBD")
+    return 1;
+  const unit = periodDays(model.periodUnit);
+  const t = model.predictionHorizonDays / unit;
+  return learnedRateMultiplierOf(model.learned, model.bgnbd, summary.history, asOfDay, model.utcOffsetMinutes, unit, t);
+}
+
+export function scoreCustomer(
+  model: FittedModel,
+  summary: CustomerSummary,
+  asOf: Date | number = model.asOf,
+): CustomerScore {
   const offset = model.utcOffsetMinutes;
   const asOfDay = dayNumber(typeof asOf === "number" ? asOf : asOf.getTime(), offset);
   const firstDay = dayNumber(summary.firstOrderAt, offset);
@@ -93,10 +126,13 @@ export function scoreCustomer(model: FittedModel, summary: CustomerSummary, asOf
   const m = scoreValue(base.totalSpend, model.rfmThresholds.monetary);
   const segment = rfmSegmentIndex(r, f, m);
   const cluster = assignCluster(model.clustering, base);
-  const prediction = predictPurchases(model, { frequency: x, spanDays, ageDays }, emptyPredictions());
+  const clusterKey = cluster >= 0 ? clusterKeysOf(model.clustering)[cluster] : null;
+  const prediction = predictPurchases(model, { frequency: x, spanDays, ageDays, asOfDay }, emptyPredictions());
+  const rate = learnedRate(model, summary, asOfDay);
+  if (rate !== 1) scalePurchaseRate(prediction, rate);
   const orderValue = predictOrderValue(model, x, base.repeatSpend, base.orders, base.averageOrderValue);
   const lifecycle = lifecycleStage(model.lifecycle, { ...base, pAlive: prediction.pAlive });
-  const churnLevel = churnRiskLevel(prediction.churnRisk);
+  const churnLevel = churnRiskLevel(prediction.churnRisk, model.churnRiskHighFrom);
 
   return {
     features: {
@@ -104,7 +140,7 @@ export function scoreCustomer(model: FittedModel, summary: CustomerSummary, asOf
       rfmRecency: r,
       rfmFrequency: f,
       rfmMonetary: m,
-      cluster: cluster + 1,
+      cluster: clusterKey ? clusterKeyNumber(clusterKey) : 0,
       pAlive: prediction.pAlive,
       expectedOrders: prediction.expectedOrders,
       expectedOrderValue: orderValue,
@@ -114,7 +150,7 @@ export function scoreCustomer(model: FittedModel, summary: CustomerSummary, asOf
     },
     segmentKeys: {
       rfm: RFM_SEGMENT_RULES[segment].key,
-      cluster: clusterKey(cluster),
+      cluster: clusterKey,
       lifecycle: LIFECYCLE_STAGES[lifecycle].key,
       churnRisk: CHURN_RISK_LEVELS[churnLevel].key,
     },

@@ -10,6 +10,7 @@ export const RFM_SEGMENTS: readonly SegmentDefinition[] = RFM_SEGMENT_RULES.map(
   description,
 }));
 
+/** Key of the cluster at `index` of a run without a previous clustering (cluster-1 first). */
 export function clusterKey(index: number): string {
   return `cluster-${index + 1}`;
 }
@@ -26,6 +27,7 @@ export function summarise(
   const clvSum = new Float64Array(definitions.length);
   for (let c = 0; c < membership.length; c++) {
     const s = membership[c];
+    if (s >= definitions.length) continue; // not in any segment of this kind (no clusters)
     size[s]++;
     revenueSum[s] += revenue[c];
     clvSum[s] += clv[c];

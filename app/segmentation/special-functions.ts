@@ -4,9 +4,8 @@
 // Lanczos approximation (g = 7, 9 terms): relative error below 1e-15 for x > 0.
 const LANCZOS_G = 7;
 const LANCZOS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
-  -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
-  1.5056327351493116e-7,
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
 ];
 const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
 
@@ -20,10 +19,6 @@ export function logGamma(x: number): number {
   for (let i = 1; i < LANCZOS.length; i++) sum += LANCZOS[i] / (z + i);
   const t = z + LANCZOS_G + 0.5;
   return HALF_LOG_TWO_PI + (z + 0.5) * Math.log(t) - t + Math.log(sum);
-}
-
-export function logBeta(a: number, b: number): number {
-  return logGamma(a) + logGamma(b) - logGamma(a + b);
 }
 
 /** ψ(x) = d/dx log Γ(x): recurrence up to x ≥ 10, then the asymptotic series. */
@@ -51,10 +46,9 @@ export function hypergeometric2F1(a: number, b: number, c: number, z: number): n
   let term = 1;
   let sum = 1;
   for (let n = 0; n < 10_000; n++) {
-    term *= ((a + n) * (b + n)) / ((c + n) * (n + 1)) * z;
+    term *= (((a + n) * (b + n)) / ((c + n) * (n + 1))) * z;
     sum += term;
     if (Math.abs(term) <= 1e-14 * Math.abs(sum)) break;
   }
   return sum;
 }
-

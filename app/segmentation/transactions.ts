@@ -16,6 +16,11 @@ export class TransactionColumnsBuilder {
     return this.length;
   }
 
+  /** The customer's index in the built columns, -1 before their first row. */
+  indexOf(customerId: string): number {
+    return this.indexById.get(customerId) ?? -1;
+  }
+
   add(customerId: string, epochMs: number, amount: number): void {
     if (!Number.isFinite(epochMs)) throw new RangeError(`invalid time for customer ${customerId}`);
     if (!Number.isFinite(amount)) throw new RangeError(`invalid amount for customer ${customerId}`);

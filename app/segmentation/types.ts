@@ -39,6 +39,8 @@ export interface AnalysisOptions {
   monthlyDiscountRate: number;
   /** Horizon of `expectedOrders`. */
   predictionHorizonDays: number;
+  /** Churn risk from which a customer is "High churn risk": 0.75 fixed, or the cut-off the shop's backtest measured. */
+  churnRiskHighFrom: number;
   kMin: number;
   kMax: number;
   /** k-means is fitted on a sample of this many customers, then everyone is assigned. */
@@ -67,6 +69,14 @@ export interface BgNbdParameters {
   logLikelihood: number;
 }
 
+export interface ParetoNbdParameters {
+  r: number;
+  alpha: number;
+  s: number;
+  beta: number;
+  logLikelihood: number;
+}
+
 export interface GammaGammaParameters {
   p: number;
   q: number;
@@ -77,7 +87,7 @@ export interface GammaGammaParameters {
 export type SegmentKind = "rfm" | "cluster" | "lifecycle" | "churn-risk";
 
 export interface SegmentDefinition {
-  /** Stable kebab-case key, e.g. `rfm-champions`, `cluster-2`, `lifecycle-active`. */
+  /** Stable kebab-case key, e.g. `rfm-champions`, `cluster-2`, `lifecycle-active` (cluster keys carry over between runs). */
   key: string;
   kind: SegmentKind;
   name: string;
@@ -92,6 +102,7 @@ export interface SegmentSummary extends SegmentDefinition {
 
 export interface ClusterDescription {
   key: string;
+  /** "Recent first-timers": from the centroid's place in the shop's distribution, unique in the run. */
   name: string;
   /** "frequent, high spend, recent" */
   description: string;
@@ -127,9 +138,29 @@ export interface FittedModel {
   clvHorizonMonths: number;
   monthlyDiscountRate: number;
   bgnbd: BgNbdParameters | null;
+  /** Used for purchase predictions when BG/NBD is null because its fit was unusable (absent in older stored models). */
+  paretoNbd?: ParetoNbdParameters | null;
+  /**
+   * The backtest chose Pareto/NBD over a usable BG/NBD: Pareto/NBD (fitted on a sample, as in
+   * the backtest) drives the predictions. Absent in older stored models.
+   */
+  preferParetoNbd?: boolean;
+  /**
+   * The backtest chose the seasonal adjustment: exp(effect) per calendar month 0..11 and the mean
+   * multiplier over the fitted history. Expected orders over a horizon are scaled by the horizon's
+   * mean multiplier over that level, CLV month by month. Absent or null: no adjustment.
+   */
+  seasonal?: { monthly: number[]; fittedLevel: number } | null;
+  /**
+   * The backtest chose BG/NBD with learned trees: the trees fitted on the whole history, which
+   * scale BG/NBD's purchase rate customer by customer. Absent or null: plain BG/NBD.
+   */
+  learned?: StoredLearnedTrees | null;
   gammaGamma: GammaGammaParameters | null;
   /** Why a model is missing, if it is. */
   fallbackReason: string | null;
+  /** Cut-off of "High churn risk" (absent in older stored models: the fixed 0.75). */
+  churnRiskHighFrom?: number;
   /** Shop-level figures the fallbacks use. */
   shop: { meanOrderValue: number; lapseDays: number };
   /** Score s ∈ 2..5 iff value > thresholds[s-2] (recency is negated so larger is better). */
@@ -138,8 +169,26 @@ export interface FittedModel {
     features: ClusterFeature[];
     mean: number[];
     scale: number[];
-    /** Standardised centroids in cluster-key order (cluster-1 first). */
+    /** Standardised centroids, most valuable first; empty when the run made no clusters. */
     centroids: number[][];
+    /** Key of each centroid; absent in models stored before keys carried over (then cluster-1 …). */
+    keys?: string[];
+    /** N of the next fresh `cluster-N`; keys are never reused. */
+    nextKeyNumber?: number;
   };
   lifecycle: LifecycleOptions & { lapseDays: number };
+}
+
+/** Gradient-boosted trees as plain JSON (see learned-model.ts); a few hundred nodes at most. */
+export interface StoredLearnedTrees {
+  /** The feature columns the trees split on, in order: trees built on other columns are not applied. */
+  features: string[];
+  /** Constant log correction on top of BG/NBD's expectation. */
+  base: number;
+  /** Share of the learned prediction in w · learned + (1 − w) · BG/NBD (1 for the plain candidate). */
+  blendWeight: number;
+  /** Days of the training window H'. */
+  trainingWindowDays: number;
+  /** Breadth-first nodes of each tree; feature −1 is a leaf (arrays end at the last reachable node). */
+  trees: { feature: number[]; threshold: number[]; value: number[] }[];
 }

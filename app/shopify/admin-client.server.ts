@@ -21,6 +21,8 @@ export class AdminApiError extends Error {
   constructor(
     message: string,
     readonly errors: unknown[] = [],
+    /** A transient failure of an `atMostOnce` call: Shopify may or may not have run it. */
+    readonly ambiguous = false,
   ) {
     super(message);
   }
@@ -31,6 +33,16 @@ export interface AdminClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Cost assumed for a call before Shopify has told us its real cost. */
   defaultCost?: number;
+}
+
+export interface RequestOptions {
+  /**
+   * The call must not run twice (e.g. Flow triggers, which have no idempotency key): retried only
+   * when Shopify certainly did not run it (THROTTLED, HTTP 429); any other failure but GraphQL
+   * errors (HTTP 5xx, network, the process failing mid-call) may have run it, and is thrown at
+   * once as an AdminApiError with `ambiguous` set.
+   */
+  atMostOnce?: boolean;
 }
 
 export interface AdminUsage {
@@ -60,7 +72,7 @@ export class AdminClient {
   }
 
   /** Runs a query or mutation; returns `data`. Throws AdminApiError for errors a retry cannot fix. */
-  async request<T>(query: string, variables?: Record<string, unknown>): Promise<T> {
+  async request<T>(query: string, variables?: Record<string, unknown>, options: RequestOptions = {}): Promise<T> {
     const expected = this.lastCost.get(query) ?? this.defaultCost;
     for (let attempt = 1; ; attempt++) {
       await this.waitForBudget(expected);
@@ -72,6 +84,9 @@ export class AdminClient {
       } catch (error) {
         const failure = classify(error);
         if (failure.cost) this.record(query, failure.cost);
+        // Only a throttle or GraphQL errors prove Shopify ran nothing; anything else may have run.
+        const mayHaveRun = failure.kind === "transient" || (failure.kind === "fatal" && failure.errors.length === 0);
+        if (options.atMostOnce && mayHaveRun) throw new AdminApiError(failure.message, failure.errors, true);
         if (failure.kind === "fatal" || attempt >= this.maxAttempts) {
           throw new AdminApiError(failure.message, failure.errors);
         }
@@ -136,10 +151,14 @@ function classify(error: unknown): Failure {
   const message = e?.message ?? String(error);
   const graphQLErrors = e?.body?.errors?.graphQLErrors ?? [];
   const cost = e?.body?.extensions?.cost;
-  if (graphQLErrors.some((g) => g.extensions?.code === "THROTTLED")) return { kind: "throttled", message, errors: graphQLErrors, cost };
+  if (graphQLErrors.some((g) => g.extensions?.code === "THROTTLED"))
+    return { kind: "throttled", message, errors: graphQLErrors, cost };
   if (graphQLErrors.length > 0) return { kind: "fatal", message, errors: graphQLErrors };
   const name = e?.name ?? "";
-  if (/Throttling|Retriable|Internal|HttpRequestError|MaxRetries/.test(name) || /fetch failed|ECONN|socket/i.test(message)) {
+  if (
+    /Throttling|Retriable|Internal|HttpRequestError|MaxRetries/.test(name) ||
+    /fetch failed|ECONN|socket/i.test(message)
+  ) {
     return { kind: /Throttling/.test(name) ? "throttled" : "transient", message, errors: [] };
   }
   if (error instanceof TypeError) return { kind: "transient", message, errors: [] }; // network failure from fetch

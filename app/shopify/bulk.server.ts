@@ -56,7 +56,10 @@ export async function startBulkQuery(
  * `{ orders(query: "updated_at:>='…'") { … } }`.
  */
 export function filteredBulkQuery(query: string, search: string): string {
-  const filtered = query.replace(/^(\s*\{\s*\w+)(\s*\{)/, (_, root: string, brace: string) => `${root}(query: ${JSON.stringify(search)})${brace}`);
+  const filtered = query.replace(
+    /^(\s*\{\s*\w+)(\s*\{)/,
+    (_, root: string, brace: string) => `${root}(query: ${JSON.stringify(search)})${brace}`,
+  );
   if (filtered === query) throw new BulkOperationError("bulk query has no root connection without arguments to filter");
   return filtered;
 }
@@ -65,7 +68,12 @@ export function filteredBulkQuery(query: string, search: string): string {
 export async function waitForBulkOperation(
   admin: AdminClient,
   id: string,
-  { onProgress, pollMs = 1_000, maxPollMs = 10_000, sleep = sleepFor }: {
+  {
+    onProgress,
+    pollMs = 1_000,
+    maxPollMs = 10_000,
+    sleep = sleepFor,
+  }: {
     onProgress?: (objectCount: number) => Promise<void> | void;
     pollMs?: number;
     maxPollMs?: number;
@@ -94,7 +102,8 @@ export async function waitForBulkOperation(
 /** Streams a JSONL file: one parsed object per line, constant memory whatever the size. */
 export async function* readJsonl(url: string, fetchFn: typeof fetch = fetch): AsyncGenerator<Record<string, unknown>> {
   const response = await fetchFn(url);
-  if (!response.ok || !response.body) throw new BulkOperationError(`downloading ${url} failed: HTTP ${response.status}`);
+  if (!response.ok || !response.body)
+    throw new BulkOperationError(`downloading ${url} failed: HTTP ${response.status}`);
   const lines = createInterface({ input: Readable.fromWeb(response.body as NodeReadableStream), crlfDelay: Infinity });
   let lineNumber = 0;
   for await (const line of lines) {

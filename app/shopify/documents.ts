@@ -45,7 +45,13 @@ export const SHOP_INFO = /* GraphQL */ `
   }
 `;
 
-/** Bulk back-fill of customers: one JSONL line per customer. */
+/**
+ * Bulk back-fill of customers: one JSONL line per customer. The default address only as country,
+ * province code and city (no street, no postal code); email consent from `defaultEmailAddress`
+ * (`Customer.emailMarketingConsent` is deprecated in its favour), SMS consent from
+ * `smsMarketingConsent` (its suggested replacement, `defaultPhoneNumber.marketingState`, is
+ * deprecated too in 2026-07).
+ */
 export const CUSTOMERS_BULK_QUERY = /* GraphQL */ `
   {
     customers {
@@ -56,8 +62,90 @@ export const CUSTOMERS_BULK_QUERY = /* GraphQL */ `
           firstName
           lastName
           tags
+          dataSaleOptOut
           createdAt
           updatedAt
+          defaultAddress {
+            countryCodeV2
+            provinceCode
+            city
+          }
+          defaultEmailAddress {
+            marketingState
+            marketingUpdatedAt
+          }
+          smsMarketingConsent {
+            marketingState
+            consentUpdatedAt
+          }
+        }
+      }
+    }
+  }
+`;
+
+/**
+ * Bulk back-fill of products: one JSONL line per product. Rules read line items' types from
+ * these rows, because order webhooks carry a line item's product id but not its type.
+ */
+export const PRODUCTS_BULK_QUERY = /* GraphQL */ `
+  {
+    products {
+      edges {
+        node {
+          id
+          title
+          productType
+          vendor
+          updatedAt
+        }
+      }
+    }
+  }
+`;
+
+/**
+ * Bulk back-fill of collections (custom and smart; Shopify evaluates smart collections' rules):
+ * one line per collection, then one line per product in it carrying the collection's id in
+ * `__parentId` (a nested connection; products list no collections in any webhook).
+ */
+export const COLLECTIONS_BULK_QUERY = /* GraphQL */ `
+  {
+    collections {
+      edges {
+        node {
+          id
+          title
+          handle
+          updatedAt
+          products {
+            edges {
+              node {
+                id
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+/**
+ * One page of a collection's products, re-read after a collections/* webhook (whose payload lists
+ * no products). `collection` is null once the collection is gone.
+ */
+export const COLLECTION_PRODUCTS = /* GraphQL */ `
+  query CollectionProducts($id: ID!, $after: String) {
+    collection(id: $id) {
+      id
+      products(first: 250, after: $after) {
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        nodes {
+          id
         }
       }
     }
@@ -78,6 +166,13 @@ export const ORDERS_BULK_QUERY = /* GraphQL */ `
           cancelledAt
           test
           displayFinancialStatus
+          sourceName
+          discountCodes
+          totalDiscountsSet {
+            shopMoney {
+              amount
+            }
+          }
           currencyCode
           presentmentCurrencyCode
           customer {
@@ -252,6 +347,24 @@ export const CURRENT_APP_INSTALLATION = /* GraphQL */ `
   }
 `;
 
+/** The installation's active subscriptions (Shopify App Pricing): the plan is read from their names. */
+export const APP_SUBSCRIPTIONS = /* GraphQL */ `
+  query AppSubscriptions {
+    currentAppInstallation {
+      id
+      activeSubscriptions {
+        id
+        name
+        status
+        test
+        trialDays
+        currentPeriodEnd
+        createdAt
+      }
+    }
+  }
+`;
+
 export const METAFIELDS_DELETE = /* GraphQL */ `
   mutation MetafieldsDelete($metafields: [MetafieldIdentifierInput!]!) {
     metafieldsDelete(metafields: $metafields) {
@@ -306,6 +419,19 @@ export const METAOBJECT_DELETE = /* GraphQL */ `
         field
         message
         code
+      }
+    }
+  }
+`;
+
+// Starts the shop's Flow workflows that begin with the app's trigger `handle`. Flow has no
+// idempotency key: every accepted call runs the workflows again (see app/push/flow-triggers.server.ts).
+export const FLOW_TRIGGER_RECEIVE = /* GraphQL */ `
+  mutation FlowTriggerReceive($handle: String!, $payload: JSON!) {
+    flowTriggerReceive(handle: $handle, payload: $payload) {
+      userErrors {
+        field
+        message
       }
     }
   }

@@ -33,18 +33,25 @@ export function installShopifyOrigin(): void {
   });
 }
 
+/** The emulated Shopify admin's origin (`SHOPIFY_ADMIN_ORIGIN`), or undefined against real Shopify. */
+export function emulatedAdminOrigin(): string | undefined {
+  const origin = process.env.SHOPIFY_ADMIN_ORIGIN;
+  return origin ? new URL(origin).origin : undefined;
+}
+
 /**
  * The embedded admin lives at the same origin as the Admin API: with the emulator, that is the
  * emulator, so its admin page may frame the app too. Production (no SHOPIFY_ADMIN_ORIGIN) keeps
  * Shopify's frame-ancestors exactly as the library set them.
  */
 export function allowAdminOriginToFrame(headers: Headers): void {
-  const origin = process.env.SHOPIFY_ADMIN_ORIGIN;
+  const admin = emulatedAdminOrigin();
   const policy = headers.get("Content-Security-Policy");
-  if (!origin || !policy) return;
-  const admin = new URL(origin).origin;
+  if (!admin || !policy) return;
   headers.set(
     "Content-Security-Policy",
-    policy.replace(/frame-ancestors ([^;]*)/, (directive, sources: string) => (sources.includes(admin) ? directive : `frame-ancestors ${sources} ${admin}`)),
+    policy.replace(/frame-ancestors ([^;]*)/, (directive, sources: string) =>
+      sources.includes(admin) ? directive : `frame-ancestors ${sources} ${admin}`,
+    ),
   );
 }

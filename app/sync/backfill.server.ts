@@ -1,43 +1,73 @@
 import type { Db } from "~/db.server";
 import type { AdminClient } from "~/shopify/admin-client.server";
 import { filteredBulkQuery, readJsonl, startBulkQuery, waitForBulkOperation } from "~/shopify/bulk.server";
-import { CUSTOMERS_BULK_QUERY, ORDERS_BULK_QUERY, SHOP_INFO } from "~/shopify/documents";
-import { appTagPrefixes } from "~/settings";
 import {
+  COLLECTIONS_BULK_QUERY,
+  CUSTOMERS_BULK_QUERY,
+  ORDERS_BULK_QUERY,
+  PRODUCTS_BULK_QUERY,
+  SHOP_INFO,
+} from "~/shopify/documents";
+import { appTagPrefixes, orderRetentionCutoff, shopSettings } from "~/settings";
+import {
+  collectionFromBulk,
+  collectionMembershipFromBulk,
   customerFromBulk,
   lineItemFromBulk,
   merchantTags,
   orderFromBulk,
+  productFromBulk,
+  type CollectionMembershipRow,
+  type CollectionRow,
   type CustomerRow,
   type LineItemSummary,
   type OrderRow,
-} from "~/sync/records";
-import { addLineItems, upsertCustomers, upsertOrders } from "~/sync/store.server";
+} from "~/sync/parse-payload";
+import {
+  addCollectionMemberships,
+  addLineItems,
+  pruneCollectionsNotSynced,
+  upsertCollections,
+  upsertCustomers,
+  upsertOrders,
+  upsertProducts,
+} from "~/sync/write-records.server";
 
-// Back-fill: export every customer and order with bulk queries and upsert them in batches,
+// Back-fill: export every product, collection (with its products), customer and order with bulk queries and upsert them in batches,
 // streaming the JSONL so memory stays flat for any shop size. Re-running is safe: the same
 // upserts the webhooks use (a later updated_at wins), so a resync never duplicates or regresses.
 
 const BATCH = 1_000;
 
 export interface BackfillProgress {
-  phase: "customers" | "orders";
+  phase: "products" | "collections" | "customers" | "orders";
   exported: number;
   stored: number;
 }
 
 export interface BackfillResult {
+  products: number;
+  collections: number;
+  /** Product–collection memberships exported. */
+  collectionProducts: number;
   customers: number;
   orders: number;
   lineItems: number;
+  /** Orders placed before the shop's order retention ("keep orders for N years"): not stored. */
+  ordersPastRetention?: number;
 }
 
 export interface BackfillOptions {
-  /** Only customers and orders Shopify updated at or after this instant (a catch-up, not a full back-fill). */
+  /**
+   * Only what Shopify updated at or after this instant (a catch-up, not a full back-fill); products
+   * in full while the shop has none stored (installed before the app kept products).
+   */
   since?: Date;
   onProgress?: (progress: BackfillProgress) => Promise<void> | void;
   fetchFn?: typeof fetch;
   pollMs?: number;
+  /** The system clock's now, for the order retention's cutoff (default: now). */
+  now?: Date;
 }
 
 export async function backfillShop(db: Db, admin: AdminClient, shopId: number, options: BackfillOptions = {}) {
@@ -54,58 +84,173 @@ export async function backfillShop(db: Db, admin: AdminClient, shopId: number, o
     },
   });
 
-  // Both exports run on Shopify's side at once (API 2026-01+ allows several bulk queries).
+  // The exports run on Shopify's side at once (API 2026-01+ allows several bulk queries).
   const search = options.since ? `updated_at:>='${options.since.toISOString()}'` : null;
   const bulkQuery = (query: string) => (search ? filteredBulkQuery(query, search) : query);
-  const [customersOp, ordersOp] = [
+  const hasProducts = (await db.product.findFirst({ where: { shopId }, select: { shopifyId: true } })) !== null;
+  // Collections always in full: a smart collection's products change without its updated_at, and
+  // only a full listing can show which memberships (and collections) went away.
+  const [{ at: collectionsStartedAt }] = await db.$queryRaw<{ at: Date }[]>`SELECT now() AS at`;
+  const [productsOp, collectionsOp, customersOp, ordersOp] = [
+    await startBulkQuery(admin, hasProducts ? bulkQuery(PRODUCTS_BULK_QUERY) : PRODUCTS_BULK_QUERY),
+    await startBulkQuery(admin, COLLECTIONS_BULK_QUERY),
     await startBulkQuery(admin, bulkQuery(CUSTOMERS_BULK_QUERY)),
     await startBulkQuery(admin, bulkQuery(ORDERS_BULK_QUERY)),
   ];
-  const result: BackfillResult = { customers: 0, orders: 0, lineItems: 0 };
+  const result: BackfillResult = {
+    products: 0,
+    collections: 0,
+    collectionProducts: 0,
+    customers: 0,
+    orders: 0,
+    lineItems: 0,
+  };
 
-  const customers = await waitForBulkOperation(admin, customersOp, {
-    pollMs: options.pollMs,
-    onProgress: (exported) => options.onProgress?.({ phase: "customers", exported, stored: 0 }),
-  });
-  if (customers.url) {
-    const prefixes = appTagPrefixes(shop.settings);
-    let batch: CustomerRow[] = [];
+  /** Waits for a flat export (one row a line), stores it in batches and ANALYZEs its table; the rows stored. */
+  const storeFlatExport = async <Row>(
+    phase: "products" | "customers",
+    operationId: string,
+    parse: (line: Record<string, unknown>) => Row,
+    store: (rows: Row[]) => Promise<unknown>,
+    table: "Product" | "Customer",
+  ) => {
+    const done = await waitForBulkOperation(admin, operationId, {
+      pollMs: options.pollMs,
+      onProgress: (exported) => options.onProgress?.({ phase, exported, stored: 0 }),
+    });
+    if (!done.url) return 0;
+    let stored = 0;
+    let batch: Row[] = [];
     const flush = async () => {
-      await upsertCustomers(db, shopId, batch);
-      result.customers += batch.length;
+      await store(batch);
+      stored += batch.length;
       batch = [];
-      await options.onProgress?.({ phase: "customers", exported: Number(customers.objectCount ?? 0), stored: result.customers });
+      await options.onProgress?.({ phase, exported: Number(done.objectCount ?? 0), stored });
     };
-    for await (const line of readJsonl(customers.url, options.fetchFn)) {
-      const row = customerFromBulk(line);
-      batch.push({ ...row, tags: merchantTags(row.tags ?? [], prefixes) });
+    for await (const line of readJsonl(done.url, options.fetchFn)) {
+      batch.push(parse(line));
       if (batch.length >= BATCH) await flush();
     }
     await flush();
-  }
+    await refreshStatistics(db, table);
+    return stored;
+  };
+
+  // Products first and small (a catalog, not a history); no order needs them to be stored, as
+  // rules join them when they run.
+  result.products = await storeFlatExport(
+    "products",
+    productsOp,
+    productFromBulk,
+    (rows) => upsertProducts(db, shopId, rows),
+    "Product",
+  );
+  await storeCollections(db, admin, shopId, collectionsOp, collectionsStartedAt, result, options);
+  const prefixes = appTagPrefixes(shop.settings);
+  result.customers = await storeFlatExport(
+    "customers",
+    customersOp,
+    (line): CustomerRow => {
+      const row = customerFromBulk(line);
+      return { ...row, tags: merchantTags(row.tags ?? [], prefixes) };
+    },
+    (rows) => upsertCustomers(db, shopId, rows),
+    "Customer",
+  );
 
   const orders = await waitForBulkOperation(admin, ordersOp, {
     pollMs: options.pollMs,
     onProgress: (exported) => options.onProgress?.({ phase: "orders", exported, stored: result.orders }),
   });
+  // Orders the shop's retention would delete within the hour are not stored (nor their late items:
+  // addLineItems only updates stored orders).
+  const years = shopSettings(shop.settings).orderRetentionYears;
+  const keepFrom = years ? orderRetentionCutoff(options.now ?? new Date(), years) : null;
+  const kept = (rows: OrderRow[]) => {
+    if (!keepFrom) return rows;
+    const keep = rows.filter((row) => row.processedAt >= keepFrom);
+    result.ordersPastRetention = (result.ordersPastRetention ?? 0) + rows.length - keep.length;
+    return keep;
+  };
   if (orders.url) {
     await consumeOrderLines(readJsonl(orders.url, options.fetchFn), shop.currency, {
-      writeOrders: (rows) => upsertOrders(db, shopId, rows),
+      writeOrders: (rows) => upsertOrders(db, shopId, kept(rows)),
       addLateItems: (items) => addLineItems(db, shopId, items),
       onBatch: async (counts) => {
-        result.orders = counts.orders;
+        result.orders = counts.orders - (result.ordersPastRetention ?? 0);
         result.lineItems = counts.lineItems;
-        await options.onProgress?.({ phase: "orders", exported: Number(orders.objectCount ?? 0), stored: counts.orders });
+        await options.onProgress?.({
+          phase: "orders",
+          exported: Number(orders.objectCount ?? 0),
+          stored: result.orders,
+        });
       },
     });
+    await refreshStatistics(db, "Order");
   }
   return result;
+}
+
+/**
+ * The collections export: collection lines and, with `__parentId`, the products in each (in any
+ * order: the JSONL is ungrouped). Both are written in batches; once the file is read to its end,
+ * memberships and collections it did not list are removed (written before `startedAt` and not by a
+ * webhook since), so a resync converges on Shopify's collections.
+ */
+async function storeCollections(
+  db: Db,
+  admin: AdminClient,
+  shopId: number,
+  operationId: string,
+  startedAt: Date,
+  result: BackfillResult,
+  options: BackfillOptions,
+) {
+  const done = await waitForBulkOperation(admin, operationId, {
+    pollMs: options.pollMs,
+    onProgress: (exported) => options.onProgress?.({ phase: "collections", exported, stored: 0 }),
+  });
+  if (done.url) {
+    let collections: CollectionRow[] = [];
+    let memberships: CollectionMembershipRow[] = [];
+    const flush = async () => {
+      await upsertCollections(db, shopId, collections);
+      await addCollectionMemberships(db, shopId, memberships);
+      result.collections += collections.length;
+      result.collectionProducts += memberships.length;
+      collections = [];
+      memberships = [];
+      await options.onProgress?.({
+        phase: "collections",
+        exported: Number(done.objectCount ?? 0),
+        stored: result.collections + result.collectionProducts,
+      });
+    };
+    for await (const line of readJsonl(done.url, options.fetchFn)) {
+      if (typeof line.__parentId === "string") memberships.push(collectionMembershipFromBulk(line));
+      else collections.push(collectionFromBulk(line));
+      if (collections.length + memberships.length >= BATCH) await flush();
+    }
+    await flush();
+  }
+  // A completed export without a file lists nothing: the shop has no collections.
+  await pruneCollectionsNotSynced(db, shopId, startedAt);
+  await refreshStatistics(db, "ProductCollection");
+}
+
+/**
+ * ANALYZE after a back-fill wrote a table, once (not per batch): autovacuum may be off, and a
+ * shop of 1M orders joining a 50M-order table stays under its 10 % threshold anyway, so without
+ * this the planner would go on believing the new shop is empty for every later query of it.
+ */
+async function refreshStatistics(db: Db, table: "Product" | "ProductCollection" | "Customer" | "Order") {
+  await db.$executeRawUnsafe(`ANALYZE "${table}"`);
 }
 
 // Shopify retries a webhook for up to 4 hours; one still being retried when the app was
 // uninstalled never arrived, though older than the newest change we stored. Re-reading those
 // hours costs little (the upserts are idempotent) and closes that hole.
-export const CATCH_UP_OVERLAP_MS = 4 * 3_600_000;
+const CATCH_UP_OVERLAP_MS = 4 * 3_600_000;
 
 /**
  * Where a catch-up after a gap (reinstall) starts: the newest Shopify `updated_at` we stored for
@@ -132,7 +277,11 @@ export interface OrderSink {
  * batches of order rows. Holds one batch at a time, so memory does not grow with the file.
  * Items whose order was in an earlier, already written batch are merged in afterwards by id.
  */
-export async function consumeOrderLines(lines: AsyncIterable<Record<string, unknown>>, shopCurrency: string, sink: OrderSink) {
+export async function consumeOrderLines(
+  lines: AsyncIterable<Record<string, unknown>>,
+  shopCurrency: string,
+  sink: OrderSink,
+) {
   const counts = { orders: 0, lineItems: 0 };
   let batch: OrderRow[] = [];
   let batchIndex = new Map<string, OrderRow>();

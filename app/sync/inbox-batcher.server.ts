@@ -1,6 +1,6 @@
 import type { Db } from "~/db.server";
 import type { Queues } from "~/queues.server";
-import { enqueueIngest, storeWebhooks, type IncomingWebhook } from "~/sync/inbox.server";
+import { enqueueIngest, storeWebhooks, type InboxRef, type IncomingWebhook } from "~/sync/inbox.server";
 
 // Group commit for the webhook inbox. Deliveries that arrive while a write is in flight are
 // stored together in the next statement, so under load a burst of webhooks costs a few round
@@ -27,7 +27,7 @@ const MAX_UNQUEUED = 20_000;
 export class InboxBatcher {
   private pending: Pending[] = [];
   private writing = false;
-  private unqueued: bigint[] = [];
+  private unqueued: InboxRef[] = [];
   private flushing: Promise<void> | null = null;
   private failing = false;
 
@@ -51,25 +51,33 @@ export class InboxBatcher {
       const batch = this.pending.splice(0, MAX_BATCH);
       let ids: (bigint | undefined)[];
       try {
-        ids = await storeWebhooks(this.db, batch.map((p) => p.hook));
+        ids = await storeWebhooks(
+          this.db,
+          batch.map((p) => p.hook),
+        );
       } catch (error) {
         batch.forEach((p) => p.reject(error));
         continue;
       }
-      const queued = this.enqueue(ids.filter((id): id is bigint => id !== undefined));
+      const stored = ids.flatMap((id, i) =>
+        id === undefined ? [] : [{ id, shopDomain: batch[i].hook.shopDomain, topic: batch[i].hook.topic }],
+      );
+      const queued = this.enqueue(stored);
       let grace: NodeJS.Timeout | undefined;
-      void Promise.race([queued, new Promise((resolve) => (grace = setTimeout(resolve, ENQUEUE_GRACE_MS)))]).then(() => {
-        clearTimeout(grace);
-        batch.forEach((p, i) => p.resolve(ids[i]));
-      });
+      void Promise.race([queued, new Promise((resolve) => (grace = setTimeout(resolve, ENQUEUE_GRACE_MS)))]).then(
+        () => {
+          clearTimeout(grace);
+          batch.forEach((p, i) => p.resolve(ids[i]));
+        },
+      );
     }
     this.writing = false;
   }
 
   /** Hands stored rows to the background queueing; resolves once they are queued (or at once if Redis is unreachable). */
-  private enqueue(ids: bigint[]): Promise<void> {
-    if (ids.length === 0) return Promise.resolve();
-    this.unqueued.push(...ids);
+  private enqueue(rows: InboxRef[]): Promise<void> {
+    if (rows.length === 0) return Promise.resolve();
+    this.unqueued.push(...rows);
     const excess = this.unqueued.length - MAX_UNQUEUED;
     if (excess > 0) {
       this.unqueued.splice(0, excess);
@@ -82,15 +90,18 @@ export class InboxBatcher {
   private async flush(): Promise<void> {
     while (this.unqueued.length > 0) {
       const queues = this.queues();
-      const ids = this.unqueued.splice(0, ENQUEUE_CHUNK);
+      const rows = this.unqueued.splice(0, ENQUEUE_CHUNK);
       try {
         if (!queues.reachable) throw new Error("Redis is unreachable");
-        await enqueueIngest(queues, ids);
+        await enqueueIngest(queues, rows);
         if (this.failing) this.log("webhook queueing recovered");
         this.failing = false;
       } catch (error) {
-        this.unqueued.unshift(...ids);
-        if (!this.failing) this.log(`stored webhooks not queued yet (${(error as Error).message}); retrying every second, the sweeper as a backstop`);
+        this.unqueued.unshift(...rows);
+        if (!this.failing)
+          this.log(
+            `stored webhooks not queued yet (${(error as Error).message}); retrying every second, the sweeper as a backstop`,
+          );
         this.failing = true;
         await new Promise((resolve) => setTimeout(resolve, RETRY_MS).unref());
       }

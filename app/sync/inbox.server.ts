@@ -16,7 +16,8 @@ export interface IncomingWebhook {
 }
 
 const eventKeyOf = (hook: IncomingWebhook) => hook.eventId || hook.webhookId;
-const dedupeKey = (shopDomain: string, topic: string, eventKey: string) => `${shopDomain}\u0000${topic}\u0000${eventKey}`;
+const dedupeKey = (shopDomain: string, topic: string, eventKey: string) =>
+  `${shopDomain}\u0000${topic}\u0000${eventKey}`;
 
 // Shopify's deepest payloads (order → line item → tax line → price set → money) are a few
 // levels; anything far deeper is not an order, and JSON.stringify overflows the stack near 5,000.
@@ -42,7 +43,7 @@ function depthOf(value: unknown, limit: number): number {
 const UNSTORABLE_ESCAPE = /(?<=(?:^|[^\\])(?:\\\\)*)\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})/g;
 
 /** The payload as the inbox stores it, or why it cannot be stored. */
-export function storablePayload(payload: unknown): { json: string } | { error: string } {
+function storablePayload(payload: unknown): { json: string } | { error: string } {
   if (depthOf(payload, MAX_PAYLOAD_DEPTH) > MAX_PAYLOAD_DEPTH) {
     return { error: `payload nested deeper than ${MAX_PAYLOAD_DEPTH} levels; not stored` };
   }
@@ -58,7 +59,8 @@ interface InboxRow {
 
 /** SQLSTATE of a failed raw query (Prisma's driver-adapter error), if any. */
 function sqlState(error: unknown): string | undefined {
-  const cause = (error as { meta?: { driverAdapterError?: { cause?: { code?: unknown } } } }).meta?.driverAdapterError?.cause;
+  const cause = (error as { meta?: { driverAdapterError?: { cause?: { code?: unknown } } } }).meta?.driverAdapterError
+    ?.cause;
   return typeof cause?.code === "string" ? cause.code : undefined;
 }
 
@@ -125,15 +127,33 @@ async function insertRows(db: Db, rows: InboxRow[]) {
 
 export const ingestJobId = (webhookEventId: bigint | string) => `wh-${webhookEventId}`;
 
+/** A stored inbox row's key: its shop's domain and id (the table shards by shop domain), and its topic. */
+export interface InboxRef {
+  id: bigint;
+  shopDomain: string;
+  topic?: string;
+}
+
+// Every push of tags or metafields comes back as one customers/update per customer, hundreds at a
+// time, and none of them changes a segment; an order does. So customers/update waits behind every
+// other topic (BullMQ runs jobs without a priority first); nothing depends on the order in which
+// webhooks apply (docs/sync.md, "Applying webhooks").
+const DEFERRED_TOPICS = new Set(["customers/update"]);
+const DEFERRED_PRIORITY = 10;
+
 /** Queues rows for the ingest worker; gives up after `timeoutMs` (Redis down) so a request never hangs. */
-export async function enqueueIngest(queues: Queues, webhookEventIds: bigint | bigint[], timeoutMs = 2_000): Promise<void> {
-  const ids = Array.isArray(webhookEventIds) ? webhookEventIds : [webhookEventIds];
-  if (ids.length === 0) return;
+export async function enqueueIngest(queues: Queues, rows: InboxRef | InboxRef[], timeoutMs = 2_000): Promise<void> {
+  const refs = Array.isArray(rows) ? rows : [rows];
+  if (refs.length === 0) return;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
   });
-  const jobs = ids.map((id) => ({ name: "ingest", data: { webhookEventId: id.toString() }, opts: { jobId: ingestJobId(id) } }));
+  const jobs = refs.map(({ id, shopDomain, topic }) => ({
+    name: "ingest",
+    data: { webhookEventId: id.toString(), shopDomain },
+    opts: { jobId: ingestJobId(id), ...(topic && DEFERRED_TOPICS.has(topic) ? { priority: DEFERRED_PRIORITY } : {}) },
+  }));
   try {
     await Promise.race([queues.get("ingest").addBulk(jobs), timeout]);
   } finally {
@@ -148,20 +168,21 @@ export async function enqueueIngest(queues: Queues, webhookEventIds: bigint | bi
 export async function sweepInbox(db: Db, queues: Queues, olderThanMs = 60_000, limit = 5_000): Promise<number> {
   const stale = await db.webhookEvent.findMany({
     where: { processedAt: null, receivedAt: { lt: new Date(Date.now() - olderThanMs) } },
-    select: { id: true },
+    select: { id: true, shopDomain: true, topic: true },
     orderBy: { id: "asc" },
     take: limit,
   });
   const queue = queues.get("ingest");
   let requeued = 0;
-  for (const { id } of stale) {
+  for (const row of stale) {
+    const { id } = row;
     const existing = await queue.getJob(ingestJobId(id));
     if (existing) {
       const state = await existing.getState();
       if (state !== "failed" && state !== "completed") continue; // still on its way
       await existing.remove();
     }
-    await enqueueIngest(queues, id);
+    await enqueueIngest(queues, row);
     requeued++;
   }
   return requeued;

@@ -3,7 +3,7 @@
 // size in memory. The limit is checked on Content-Length first and counted while streaming.
 
 /** 5 MiB: several times the largest Shopify payload (orders with hundreds of line items, ~1 MB). */
-export const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;
+const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;
 
 /**
  * The request with its body read into memory (what the HMAC check needs), or null when the
@@ -29,5 +29,9 @@ export async function withLimitedBody(request: Request, maxBytes = MAX_WEBHOOK_B
     }
     chunks.push(value);
   }
-  return new Request(request.url, { method: request.method, headers: request.headers, body: Buffer.concat(chunks, size) });
+  return new Request(request.url, {
+    method: request.method,
+    headers: request.headers,
+    body: Buffer.concat(chunks, size),
+  });
 }

@@ -26,7 +26,9 @@ describe("start-up checks", () => {
   it("names the PostgreSQL URL it cannot reach", async () => {
     const { code, output } = await runWorker({ DATABASE_URL: "postgresql://segments:secret@127.0.0.1:1/segments" });
     expect(code).toBe(1);
-    expect(output).toContain("Cannot reach PostgreSQL at postgresql://segments:***@127.0.0.1:1/segments (DATABASE_URL)");
+    expect(output).toContain(
+      "Cannot reach PostgreSQL at postgresql://segments:***@127.0.0.1:1/segments (DATABASE_URL)",
+    );
     expect(output).not.toContain("secret");
   });
 
@@ -41,6 +43,12 @@ describe("start-up checks", () => {
     expect(code).toBe(1);
     expect(output).toContain("SHOPIFY_API_KEY is missing");
     expect(output).toContain("REDIS_URL is missing");
+  });
+
+  it("refuses a re-score debounce that is not a number of milliseconds", async () => {
+    const { code, output } = await runWorker({ SCORE_DEBOUNCE_MS: "1m" });
+    expect(code).toBe(1);
+    expect(output).toContain("SCORE_DEBOUNCE_MS must be a whole number of milliseconds, e.g. 60000 (got 1m)");
   });
 });
 

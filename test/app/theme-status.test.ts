@@ -9,17 +9,30 @@ const piece = (handle: string, name: string, target: string, status: string, pla
   name,
   target,
   status,
-  activations: Array.from({ length: placements }, (_, i) => ({ target: `template--index/apps/${handle}_${i}`, themeId: "gid://shopify/OnlineStoreTheme/1" })),
+  activations: Array.from({ length: placements }, (_, i) => ({
+    target: `template--index/apps/${handle}_${i}`,
+    themeId: "gid://shopify/OnlineStoreTheme/1",
+  })),
 });
 
 const answer = (embedStatus: string, contentPlacements: number) => [
-  { handle: "some-checkout-extension", type: "ui_extension", activations: [{ target: "purchase.thank-you.block.render" }] },
+  {
+    handle: "some-checkout-extension",
+    type: "ui_extension",
+    activations: [{ target: "purchase.thank-you.block.render" }],
+  },
   {
     handle: "segment-blocks",
     type: "theme_app_extension",
     activations: [
       piece("segment-banner", "Segment banner", "body", embedStatus, embedStatus === "active" ? 1 : 0),
-      piece("segment-content", "Segment content", "section", contentPlacements > 0 ? "active" : "available", contentPlacements),
+      piece(
+        "segment-content",
+        "Segment content",
+        "section",
+        contentPlacements > 0 ? "active" : "available",
+        contentPlacements,
+      ),
       piece("segment-recommendations", "Recommended for you", "section", "unavailable"),
     ],
   },
@@ -42,12 +55,19 @@ describe("theme status from shopify.app.extensions()", () => {
 
   it("counts an extension that isn't listed (not deployed) as nothing on", () => {
     const status = themeStatusFrom([]);
-    expect(status.known && [status.embed, ...status.blocks].map((p) => p.status)).toEqual(["available", "available", "available"]);
+    expect(status.known && [status.embed, ...status.blocks].map((p) => p.status)).toEqual([
+      "available",
+      "available",
+      "available",
+    ]);
   });
 
   it("derives the status from the placements when Shopify gives none it knows", () => {
     const [ui, ours] = answer("active", 1);
-    const odd = { ...ours, activations: (ours.activations as ReturnType<typeof piece>[]).map((a) => ({ ...a, status: "enabled" })) };
+    const odd = {
+      ...ours,
+      activations: (ours.activations as ReturnType<typeof piece>[]).map((a) => ({ ...a, status: "enabled" })),
+    };
     const status = themeStatusFrom([ui, odd]);
     expect(status.known && status.embed.status).toBe("active");
     expect(status.known && status.blocks.map((b) => b.status)).toEqual(["active", "available"]);
@@ -57,10 +77,25 @@ describe("theme status from shopify.app.extensions()", () => {
     expect(await readThemeStatus(undefined)).toEqual({ known: false });
     expect(await readThemeStatus({ toast: {} })).toEqual({ known: false });
     expect(await readThemeStatus({ app: {} })).toEqual({ known: false });
-    expect(await readThemeStatus({ app: { extensions: () => Promise.reject(new Error("App API unavailable")) } })).toEqual({ known: false });
-    expect(await readThemeStatus({ app: { extensions: () => { throw new Error("sync failure"); } } })).toEqual({ known: false });
+    expect(
+      await readThemeStatus({ app: { extensions: () => Promise.reject(new Error("App API unavailable")) } }),
+    ).toEqual({ known: false });
+    expect(
+      await readThemeStatus({
+        app: {
+          extensions: () => {
+            throw new Error("sync failure");
+          },
+        },
+      }),
+    ).toEqual({ known: false });
     expect(await readThemeStatus({ app: { extensions: async () => ({ not: "a list" }) } })).toEqual({ known: false });
-    const app = { answer: answer("active", 0), extensions(this: { answer: unknown }) { return Promise.resolve(this.answer); } };
+    const app = {
+      answer: answer("active", 0),
+      extensions(this: { answer: unknown }) {
+        return Promise.resolve(this.answer);
+      },
+    };
     expect(await readThemeStatus({ app })).toMatchObject({ known: true, embed: { status: "active" } });
   });
 });

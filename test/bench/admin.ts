@@ -13,14 +13,14 @@ export async function benchAdmin(customers = 1_000_000): Promise<AdminFigure[]> 
   await prepareBenchDatabase();
   const { default: db } = await import("~/db.server");
   const { seedAnalysedShop } = await import("../helpers/seed-analysis");
-  const { requireShop } = await import("~/models/shop.server");
-  const { shopOverview } = await import("~/models/overview.server");
-  const { listSegments, segmentSummary } = await import("~/models/segments.server");
-  const { segmentMembers, segmentMovement } = await import("~/models/members.server");
-  const { customerDetail } = await import("~/models/customers.server");
-  const { cohortTable, cohortsFromOrders } = await import("~/models/cohorts.server");
+  const { requireShop } = await import("~/admin/admin-shop.server");
+  const { shopOverview } = await import("~/admin/overview.server");
+  const { listSegments, segmentSummary } = await import("~/admin/segments.server");
+  const { segmentMembers, segmentMovement } = await import("~/admin/members.server");
+  const { customerDetail } = await import("~/admin/customers.server");
+  const { cohortTable, cohortsFromOrders } = await import("~/admin/cohorts.server");
   const { appNow } = await import("~/clock.server");
-  const { memberCsvStream } = await import("~/models/export.server");
+  const { memberCsvStream } = await import("~/admin/export.server");
 
   const domain = `admin-bench-${Date.now()}.myshopify.com`;
   const figures: AdminFigure[] = [];
@@ -31,7 +31,9 @@ export async function benchAdmin(customers = 1_000_000): Promise<AdminFigure[]> 
     return result;
   };
   try {
-    const seeded = await time(`seed ${customers} customers (not a page)`, () => seedAnalysedShop(domain, customers, appNow()));
+    const seeded = await time(`seed ${customers} customers (not a page)`, () =>
+      seedAnalysedShop(domain, customers, appNow()),
+    );
     await db.$executeRawUnsafe("ANALYZE");
     const shop = await requireShop(domain);
     await time("overview", () => shopOverview(shop));
@@ -42,15 +44,28 @@ export async function benchAdmin(customers = 1_000_000): Promise<AdminFigure[]> 
     let page = await time("segment: first member page (by CLV)", () =>
       segmentMembers(shop, biggest.key, { sort: "clv", direction: "desc", pageSize: 25 }),
     );
-    for (let i = 1; i < 19 && page.next; i++) page = await segmentMembers(shop, biggest.key, { sort: "clv", direction: "desc", after: page.next, pageSize: 25 });
+    for (let i = 1; i < 19 && page.next; i++)
+      page = await segmentMembers(shop, biggest.key, {
+        sort: "clv",
+        direction: "desc",
+        after: page.next,
+        pageSize: 25,
+      });
     await time("segment: 20th member page", () =>
-      segmentMembers(shop, biggest.key, { sort: "clv", direction: "desc", after: page.next ?? undefined, pageSize: 25 }),
+      segmentMembers(shop, biggest.key, {
+        sort: "clv",
+        direction: "desc",
+        after: page.next ?? undefined,
+        pageSize: 25,
+      }),
     );
     await time("customer detail", () => customerDetail(shop, seeded.firstCustomerId.toString()));
     await time("cohorts", () => cohortTable(shop));
     await db.shopModel.delete({ where: { shopId: shop.id } });
     await time("cohorts, no stored table: fallback within its budget", () => cohortTable(shop));
-    await time("cohorts, no stored table: fallback unbounded (not a page)", () => cohortsFromOrders(shop, 12, appNow(), 600_000));
+    await time("cohorts, no stored table: fallback unbounded (not a page)", () =>
+      cohortsFromOrders(shop, 12, appNow(), 600_000),
+    );
     await time("CSV export: first 2,000 rows", async () => {
       const reader = memberCsvStream(shop, biggest.key).getReader();
       let bytes = 0;

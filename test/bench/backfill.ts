@@ -33,7 +33,9 @@ export async function benchBackfill(customers = 340_000): Promise<BackfillFigure
     const shop = await db.shop.findUniqueOrThrow({ where: { domain: env.shop } });
     const run = await waitFor(
       async () => {
-        const r = await db.run.findFirst({ where: { shopId: shop.id, kind: "SYNC", status: { in: ["SUCCEEDED", "FAILED"] } } });
+        const r = await db.run.findFirst({
+          where: { shopId: shop.id, kind: "SYNC", status: { in: ["SUCCEEDED", "FAILED"] } },
+        });
         return r ?? undefined;
       },
       { timeoutMs: 30 * 60_000, intervalMs: 500, what: "the back-fill" },
@@ -42,7 +44,7 @@ export async function benchBackfill(customers = 340_000): Promise<BackfillFigure
     if (run.status !== "SUCCEEDED") throw new Error(`back-fill failed: ${run.error}`);
     const counts = run.counts as { customers: number; orders: number; lineItems: number };
 
-    const { computeShop } = await import("~/compute/run.server");
+    const { computeShop } = await import("~/compute/compute-shop.server");
     const computeRun = await db.run.create({ data: { shopId: shop.id, kind: "COMPUTE", trigger: "bench" } });
     const computeStarted = performance.now();
     const computed = await computeShop(db, shop.id, computeRun.id);

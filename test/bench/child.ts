@@ -13,12 +13,16 @@ async function run(): Promise<unknown> {
       return (await import("./admin")).benchAdmin(Number(arg));
     case "vitals":
       return (await import("./vitals")).benchVitals(arg.split(",").map(Number));
+    case "compute-scale":
+      return (await import("./compute-scale")).benchComputeScale(arg.split(",").map(Number));
     case "backfill":
       return (await import("./backfill")).benchBackfill(Number(arg));
     case "push": {
       // Written alongside the push job; resolved at run time so the other benchmarks run without it.
       const modulePath = "./push";
-      const push = (await import(/* @vite-ignore */ modulePath)) as { benchPush: (customers?: number) => Promise<unknown> };
+      const push = (await import(/* @vite-ignore */ modulePath)) as {
+        benchPush: (customers?: number) => Promise<unknown>;
+      };
       return push.benchPush(arg ? Number(arg) : undefined);
     }
     default:
@@ -28,7 +32,9 @@ async function run(): Promise<unknown> {
 
 run().then(
   (figures) => {
-    process.stdout.write(`\nBENCH ${JSON.stringify({ figures, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
+    process.stdout.write(
+      `\nBENCH ${JSON.stringify({ figures, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
+    );
     process.exit(0);
   },
   (error: unknown) => {

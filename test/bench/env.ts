@@ -5,7 +5,7 @@ process.env.REDIS_URL ??= "redis://127.0.0.1:6379/0";
 process.env.QUEUE_PREFIX = `segments-bench-${process.pid}`;
 process.env.SHOPIFY_API_KEY ??= "bench-api-key";
 process.env.SHOPIFY_API_SECRET ??= "bench-api-secret";
-process.env.SCOPES ??= "read_customers,write_customers,read_orders,read_all_orders";
+process.env.SCOPES ??= "read_customers,write_customers,read_orders,read_all_orders,read_products";
 process.env.SHOPIFY_APP_URL ??= "https://segments.bench";
 process.env.SCORE_DEBOUNCE_MS ??= "3600000";
 

@@ -9,18 +9,31 @@ import { BENCHMARKS, parseBenchOptions } from "./options";
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
 /** Runs `tsx test/bench/run.ts …`, killed after `timeoutMs` (a benchmark that started = a failure). */
-function runBench(args: string[], timeoutMs = 30_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runBench(
+  args: string[],
+  timeoutMs = 30_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(resolve(repoRoot, "node_modules/.bin/tsx"), ["test/bench/run.ts", ...args], { cwd: repoRoot, timeout: timeoutMs }, (error, stdout, stderr) => {
-      done({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr });
-    });
+    execFile(
+      resolve(repoRoot, "node_modules/.bin/tsx"),
+      ["test/bench/run.ts", ...args],
+      { cwd: repoRoot, timeout: timeoutMs },
+      (error, stdout, stderr) => {
+        done({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
 describe("bench options", () => {
   it("parses --json, --quick and --only in both spellings", () => {
     expect(parseBenchOptions([])).toEqual({ json: false, quick: false, only: null, help: false });
-    expect(parseBenchOptions(["--json", "--quick", "--only", "engine,push"])).toEqual({ json: true, quick: true, only: ["engine", "push"], help: false });
+    expect(parseBenchOptions(["--json", "--quick", "--only", "engine,push"])).toEqual({
+      json: true,
+      quick: true,
+      only: ["engine", "push"],
+      help: false,
+    });
     expect(parseBenchOptions(["--only=admin"]).only).toEqual(["admin"]);
     expect(parseBenchOptions(["-h"]).help).toBe(true);
   });
@@ -28,7 +41,9 @@ describe("bench options", () => {
   it("rejects unknown flags, stray arguments and unknown benchmark names", () => {
     expect(() => parseBenchOptions(["--nope"])).toThrow(/--nope/);
     expect(() => parseBenchOptions(["engine"])).toThrow(/engine/);
-    expect(() => parseBenchOptions(["--only", "engine,pushh"])).toThrow(`--only: unknown benchmark "pushh" (known: ${BENCHMARKS.join(", ")})`);
+    expect(() => parseBenchOptions(["--only", "engine,pushh"])).toThrow(
+      `--only: unknown benchmark "pushh" (known: ${BENCHMARKS.join(", ")})`,
+    );
     expect(() => parseBenchOptions(["--only"])).toThrow();
   });
 

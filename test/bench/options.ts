@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 // Command line of `npm run bench -- [options]`. Strict: a mistyped flag must stop with the usage
 // before the first benchmark, not run all of them (about ten minutes).
 
-export const BENCHMARKS = ["engine", "webhooks", "backfill", "push", "admin", "vitals"] as const;
+export const BENCHMARKS = ["engine", "webhooks", "backfill", "compute-scale", "push", "admin", "vitals"] as const;
 export type BenchName = (typeof BENCHMARKS)[number];
 
 export interface BenchOptions {
@@ -36,8 +36,12 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   let only: BenchName[] | null = null;
   if (values.only !== undefined) {
     only = [];
-    for (const name of values.only.split(",").map((n) => n.trim()).filter(Boolean)) {
-      if (!(BENCHMARKS as readonly string[]).includes(name)) throw new Error(`--only: unknown benchmark "${name}" (known: ${BENCHMARKS.join(", ")})`);
+    for (const name of values.only
+      .split(",")
+      .map((n) => n.trim())
+      .filter(Boolean)) {
+      if (!(BENCHMARKS as readonly string[]).includes(name))
+        throw new Error(`--only: unknown benchmark "${name}" (known: ${BENCHMARKS.join(", ")})`);
       only.push(name as BenchName);
     }
     if (!only.length) throw new Error(`--only needs at least one of ${BENCHMARKS.join(", ")}`);

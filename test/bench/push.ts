@@ -52,7 +52,9 @@ export async function benchPush(customers = 100_000): Promise<PushBenchFigures[]
     const owner = `gid://shopify/Customer/${sample.shopifyId}`;
     await probe.request(TAGS_ADD, { id: owner, tags: ["seg:rfm-loyal"] });
     const tagCost = probe.usage.costUsed;
-    await probe.request(METAFIELDS_SET, { metafields: [{ ownerId: owner, key: "segments", type: "list.single_line_text_field", value: '["rfm-loyal"]' }] });
+    await probe.request(METAFIELDS_SET, {
+      metafields: [{ ownerId: owner, key: "segments", type: "list.single_line_text_field", value: '["rfm-loyal"]' }],
+    });
     const metafieldCost = probe.usage.costUsed - tagCost;
 
     const naiveCalls = 2 * customers; // one tagsAdd and one metafieldsSet per customer
@@ -90,7 +92,9 @@ const round = (x: number) => Math.round(x * 10) / 10;
 async function main() {
   const customers = Number(process.argv[2] ?? 100_000);
   if (!Number.isInteger(customers) || customers <= 0) throw new Error("usage: tsx test/bench/push.ts [CUSTOMERS]");
-  console.log(`Push benchmark: ${customers} customers changed, Standard plan limits (${STANDARD.maximumAvailable} points, ${STANDARD.restoreRate} points/s)`);
+  console.log(
+    `Push benchmark: ${customers} customers changed, Standard plan limits (${STANDARD.maximumAvailable} points, ${STANDARD.restoreRate} points/s)`,
+  );
   console.table(await benchPush(customers));
 }
 

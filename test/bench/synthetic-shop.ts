@@ -16,6 +16,11 @@ export interface SyntheticShopOptions {
   historyDays: number;
   end: Date;
   seed: number;
+  /**
+   * A yearly pattern: the purchase rate is multiplied by 1 + amplitude · cos(2π (day of year −
+   * peakDayOfYear) / 365.25), by thinning a Poisson process at the peak rate.
+   */
+  seasonality?: { amplitude: number; peakDayOfYear: number };
 }
 
 export const BENCH_SHOP: Omit<SyntheticShopOptions, "customers"> = {
@@ -63,6 +68,12 @@ export function syntheticShop(options: SyntheticShopOptions): TransactionColumns
     length++;
   };
 
+  const season = options.seasonality;
+  const seasonalLevel = (t: number) => {
+    const date = new Date(t);
+    const dayOfYear = (t - Date.UTC(date.getUTCFullYear(), 0, 1)) / DAY;
+    return 1 + season!.amplitude * Math.cos((2 * Math.PI * (dayOfYear - season!.peakDayOfYear)) / 365.25);
+  };
   for (let c = 0; c < options.customers; c++) {
     const rate = gammaDeviate(r, random) / alpha; // purchases per day while alive
     const dropout = betaDeviate(a, b, random);
@@ -72,7 +83,14 @@ export function syntheticShop(options: SyntheticShopOptions): TransactionColumns
       push(c, t, Math.round((gammaDeviate(gg.p, random) / spendRate) * 100) / 100);
       // BG/NBD: the customer may drop out after each repeat purchase (not after the first).
       if (purchase > 0 && random() < dropout) break;
-      t += (-Math.log(1 - random()) / rate) * DAY;
+      if (season) {
+        // Candidates at the peak rate, each kept with probability level / peak level.
+        const peak = 1 + season.amplitude;
+        do t += (-Math.log(1 - random()) / (rate * peak)) * DAY;
+        while (t < endMs && random() * peak > seasonalLevel(t));
+      } else {
+        t += (-Math.log(1 - random()) / rate) * DAY;
+      }
       if (t >= endMs) break;
     }
   }

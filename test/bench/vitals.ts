@@ -57,22 +57,43 @@ export async function benchVitals(sizes: number[] = [5_000, 1_000_000], loads = 
   try {
     for (const customers of sizes) {
       const domain = `vitals-${customers}-${stamp}.myshopify.com`;
-      cleanups.push(() => db.shop.deleteMany({ where: { domain } }), () => db.session.deleteMany({ where: { shop: domain } }));
+      cleanups.push(
+        () => db.shop.deleteMany({ where: { domain } }),
+        () => db.session.deleteMany({ where: { shop: domain } }),
+      );
       const seeded = await seedAnalysedShop(domain, customers, new Date(NOW));
       // The app is installed: its offline session is stored, so the frame needs no token exchange.
-      await new PrismaSessionStorage(db).storeSession(setUpValidSession({ shop: domain, expires: undefined, scope: process.env.SCOPES }));
-      const biggest = await db.segmentSnapshot.findFirstOrThrow({ where: { shopId: seeded.shopId, runId: seeded.computeRunId }, orderBy: { size: "desc" } });
-      shops.push({ label: `${customers.toLocaleString("en-US")} customers`, domain, segmentKey: biggest.segmentKey, customerId: seeded.firstCustomerId.toString() });
+      await new PrismaSessionStorage(db).storeSession(
+        setUpValidSession({ shop: domain, expires: undefined, scope: process.env.SCOPES }),
+      );
+      const biggest = await db.segmentSnapshot.findFirstOrThrow({
+        where: { shopId: seeded.shopId, runId: seeded.computeRunId },
+        orderBy: { size: "desc" },
+      });
+      shops.push({
+        label: `${customers.toLocaleString("en-US")} customers`,
+        domain,
+        segmentKey: biggest.segmentKey,
+        customerId: seeded.firstCustomerId.toString(),
+      });
     }
     await db.$executeRawUnsafe("ANALYZE");
 
     const appDir = buildApp();
     const port = await freePort();
     const appUrl = `http://127.0.0.1:${port}`;
-    const emu = await startEmulator({ apiKey: process.env.SHOPIFY_API_KEY!, apiSecret: process.env.SHOPIFY_API_SECRET!, appUrl });
+    const emu = await startEmulator({
+      apiKey: process.env.SHOPIFY_API_KEY!,
+      apiSecret: process.env.SHOPIFY_API_SECRET!,
+      appUrl,
+    });
     cleanups.push(() => emu.close());
     for (const shop of shops) emu.addShop(shop.domain, { customers: 0, seed: shop.domain });
-    const app = await serveApp(appDir, port, { SHOPIFY_APP_URL: appUrl, SHOPIFY_ADMIN_ORIGIN: emu.origin, SEGMENTS_NOW: NOW });
+    const app = await serveApp(appDir, port, {
+      SHOPIFY_APP_URL: appUrl,
+      SHOPIFY_ADMIN_ORIGIN: emu.origin,
+      SEGMENTS_NOW: NOW,
+    });
     cleanups.push(() => app.close());
     const browser = await launchChromium();
     cleanups.push(() => browser.close());
@@ -94,9 +115,13 @@ export async function benchVitals(sizes: number[] = [5_000, 1_000_000], loads = 
             await target.interact(frame, page);
             // Event Timing entries arrive after the next paint; late layout shifts count too.
             await frame.waitForTimeout(1_000);
-            samples.push(await frame.evaluate(() => (window as unknown as { __segmentsVitals(): Sample }).__segmentsVitals()));
+            samples.push(
+              await frame.evaluate(() => (window as unknown as { __segmentsVitals(): Sample }).__segmentsVitals()),
+            );
           } catch (error) {
-            throw new Error(`${shop.label}, ${target.name} (load ${i + 1}): ${(error as Error).message}\n${app.output().slice(-2_000)}`);
+            throw new Error(
+              `${shop.label}, ${target.name} (load ${i + 1}): ${(error as Error).message}\n${app.output().slice(-2_000)}`,
+            );
           } finally {
             await context.close();
           }
@@ -117,7 +142,12 @@ export async function benchVitals(sizes: number[] = [5_000, 1_000_000], loads = 
  * the frame pointed at `appPath` with the query the admin gave the home page. Once the emulated
  * admin has deep links, this is one `page.goto(<admin>/store/<store>/apps/segments/<path>)`.
  */
-export async function openInAdminFrame(page: Page, adminOrigin: string, store: string, appPath: string): Promise<Frame> {
+export async function openInAdminFrame(
+  page: Page,
+  adminOrigin: string,
+  store: string,
+  appPath: string,
+): Promise<Frame> {
   await page.goto(`${adminOrigin}/store/${store}/apps/segments`);
   const iframe = page.locator("iframe[title='Segments app']");
   const frame = await (await iframe.elementHandle())!.contentFrame();
@@ -138,7 +168,12 @@ export async function openInAdminFrame(page: Page, adminOrigin: string, store: s
 /** Waits until React has hydrated: input before that is lost, not slow. */
 async function hydrated(frame: Frame) {
   await frame.waitForFunction(() => "__remixRouter" in window && document.readyState === "complete");
-  await frame.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 300)))));
+  await frame.evaluate(
+    () =>
+      new Promise<void>((resolve) =>
+        requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 300))),
+      ),
+  );
 }
 
 async function browserUserAgent(browser: Browser): Promise<string> {
@@ -170,7 +205,10 @@ function pages(segmentKey: string, customerId: string): TargetPage[] {
       async interact(frame) {
         const label = await frame.locator("button[aria-label^='Disable ']").first().getAttribute("aria-label");
         const name = label!.replace(/^Disable /, "");
-        for (const [now, next] of [["Disable", "Enable"], ["Enable", "Disable"]]) {
+        for (const [now, next] of [
+          ["Disable", "Enable"],
+          ["Enable", "Disable"],
+        ]) {
           await frame.getByRole("button", { name: `${now} ${name}`, exact: true }).click();
           await frame.getByRole("button", { name: `${next} ${name}`, exact: true }).waitFor();
           await frame.waitForFunction(() => !document.querySelector("button[aria-busy]"));
@@ -220,16 +258,33 @@ function pages(segmentKey: string, customerId: string): TargetPage[] {
 
 function summarise(shop: string, page: string, samples: Sample[]): VitalsFigure {
   const missing = samples.filter((s) => s.lcp === null || s.inp === null || s.interactions === 0);
-  if (missing.length > 0) throw new Error(`${shop}, ${page}: no LCP or no interaction observed in ${missing.length} of ${samples.length} loads`);
-  const lcp = percentile(samples.map((s) => s.lcp!), 75);
-  const cls = percentile(samples.map((s) => s.cls), 75);
-  const inp = percentile(samples.map((s) => s.inp!), 75);
+  if (missing.length > 0)
+    throw new Error(
+      `${shop}, ${page}: no LCP or no interaction observed in ${missing.length} of ${samples.length} loads`,
+    );
+  const lcp = percentile(
+    samples.map((s) => s.lcp!),
+    75,
+  );
+  const cls = percentile(
+    samples.map((s) => s.cls),
+    75,
+  );
+  const inp = percentile(
+    samples.map((s) => s.inp!),
+    75,
+  );
   const verdict = (ok: boolean) => (ok ? "pass" : "FAIL");
   return {
     shop,
     page,
     loads: samples.length,
-    "TTFB p75 ms": Math.round(percentile(samples.map((s) => s.ttfb), 75)),
+    "TTFB p75 ms": Math.round(
+      percentile(
+        samples.map((s) => s.ttfb),
+        75,
+      ),
+    ),
     "LCP p75 ms": Math.round(lcp),
     "LCP ≤ 2.5 s": verdict(lcp <= TARGETS.lcpMs),
     "CLS p75": Math.round(cls * 1000) / 1000,

@@ -4,7 +4,11 @@ import { createHmac, randomUUID } from "node:crypto";
 import autocannon from "autocannon";
 
 const [url, shop, secret, seconds = "10", connections = "50"] = process.argv.slice(2);
-const body = JSON.stringify({ id: 820982911946154500, admin_graphql_api_id: "gid://shopify/Order/820982911946154500", total_price: "84.20" });
+const body = JSON.stringify({
+  id: 820982911946154500,
+  admin_graphql_api_id: "gid://shopify/Order/820982911946154500",
+  total_price: "84.20",
+});
 const hmac = createHmac("sha256", secret).update(body).digest("base64");
 
 const result = await autocannon({

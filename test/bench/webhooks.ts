@@ -30,7 +30,14 @@ export async function benchWebhooks(seconds = 10, connectionLevels = [50, 20]): 
       const shop = `bench-${Date.now()}.myshopify.com`;
       const { stdout } = await promisify(execFile)(
         path.resolve(import.meta.dirname, "../../node_modules/.bin/tsx"),
-        [path.join(import.meta.dirname, "webhook-load.ts"), server.url, shop, process.env.SHOPIFY_API_SECRET!, String(seconds), String(connections)],
+        [
+          path.join(import.meta.dirname, "webhook-load.ts"),
+          server.url,
+          shop,
+          process.env.SHOPIFY_API_SECRET!,
+          String(seconds),
+          String(connections),
+        ],
         { maxBuffer: 1 << 20 },
       );
       const load = JSON.parse(stdout.trim().split("\n").pop()!);

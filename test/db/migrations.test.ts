@@ -82,7 +82,13 @@ describe("migrations", () => {
     const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
     expect(indexes.rows.sort(byName)).toEqual([...expected.indexes].sort(byName));
 
-    const fks = await client.query<{ table: string; name: string; columns: string[]; references: string; onDelete: string }>(
+    const fks = await client.query<{
+      table: string;
+      name: string;
+      columns: string[];
+      references: string;
+      onDelete: string;
+    }>(
       `SELECT c.conrelid::regclass::text AS table, c.conname AS name,
               array_agg(a.attname::text ORDER BY k.ord) AS columns, c.confrelid::regclass::text AS references,
               CASE c.confdeltype WHEN 'c' THEN 'CASCADE' WHEN 'r' THEN 'RESTRICT' WHEN 'n' THEN 'SET NULL' ELSE c.confdeltype::text END AS "onDelete"
@@ -92,9 +98,9 @@ describe("migrations", () => {
        WHERE c.contype = 'f' GROUP BY c.conrelid, c.conname, c.confrelid, c.confdeltype`,
     );
     const strip = (s: string) => s.replaceAll('"', "");
-    expect(fks.rows.map((f) => ({ ...f, table: strip(f.table), references: strip(f.references) })).sort(byName)).toEqual(
-      [...expected.foreignKeys].sort(byName),
-    );
+    expect(
+      fks.rows.map((f) => ({ ...f, table: strip(f.table), references: strip(f.references) })).sort(byName),
+    ).toEqual([...expected.foreignKeys].sort(byName));
 
     const enums = await client.query<{ name: string; values: string[] }>(
       `SELECT t.typname AS name, array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS values

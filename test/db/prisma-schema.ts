@@ -26,7 +26,10 @@ export function parsePrismaSchema(source: string): PrismaSchema {
   const enums = new Map<string, string[]>();
   for (const block of text.matchAll(/^(model|enum)\s+(\w+)\s*\{([\s\S]*?)^\}/gm)) {
     const [, kind, name, body] = block;
-    const lines = body.split("\n").map((l) => l.trim()).filter(Boolean);
+    const lines = body
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean);
     if (kind === "enum") {
       enums.set(name, lines);
       continue;
@@ -80,7 +83,10 @@ export interface ExpectedForeignKey {
 }
 
 const columnList = (attr: string) =>
-  /\[([^\]]*)\]/.exec(attr)![1].split(",").map((c) => c.trim().replace(/\(.*\)$/, ""));
+  /\[([^\]]*)\]/
+    .exec(attr)![1]
+    .split(",")
+    .map((c) => c.trim().replace(/\(.*\)$/, ""));
 
 export function expectedDatabase(schema: PrismaSchema) {
   const modelNames = new Set(schema.models.map((m) => m.name));
@@ -91,9 +97,10 @@ export function expectedDatabase(schema: PrismaSchema) {
   for (const model of schema.models) {
     for (const field of model.fields) {
       if (modelNames.has(field.type)) {
-        const relation = /@relation\(fields:\s*\[([^\]]*)\],\s*references:\s*\[([^\]]*)\](?:,\s*onDelete:\s*(\w+))?/.exec(
-          field.attributes,
-        );
+        const relation =
+          /@relation\(fields:\s*\[([^\]]*)\],\s*references:\s*\[([^\]]*)\](?:,\s*onDelete:\s*(\w+))?/.exec(
+            field.attributes,
+          );
         if (relation) {
           const cols = relation[1].split(",").map((c) => c.trim());
           foreignKeys.push({
@@ -116,12 +123,18 @@ export function expectedDatabase(schema: PrismaSchema) {
         indexes.push({ table: model.name, name: `${model.name}_pkey`, columns: [field.name], unique: true });
       }
       if (/@unique\b/.test(field.attributes)) {
-        indexes.push({ table: model.name, name: `${model.name}_${field.name}_key`, columns: [field.name], unique: true });
+        indexes.push({
+          table: model.name,
+          name: `${model.name}_${field.name}_key`,
+          columns: [field.name],
+          unique: true,
+        });
       }
     }
     for (const attr of model.blockAttributes) {
       const cols = columnList(attr);
-      if (attr.startsWith("@@id")) indexes.push({ table: model.name, name: `${model.name}_pkey`, columns: cols, unique: true });
+      if (attr.startsWith("@@id"))
+        indexes.push({ table: model.name, name: `${model.name}_pkey`, columns: cols, unique: true });
       if (attr.startsWith("@@unique")) {
         indexes.push({ table: model.name, name: `${model.name}_${cols.join("_")}_key`, columns: cols, unique: true });
       }

@@ -21,8 +21,12 @@ function newestMtime(entry: string): number {
 export function buildStaleness(): string | undefined {
   if (!existsSync(SERVER_BUILD)) return "no build yet";
   const built = statSync(SERVER_BUILD).mtimeMs;
-  const changed = INPUTS.map((input) => path.join(REPO_ROOT, input)).filter((input) => existsSync(input) && newestMtime(input) > built);
-  return changed.length ? `changed since the last build: ${changed.map((c) => path.relative(REPO_ROOT, c)).join(", ")}` : undefined;
+  const changed = INPUTS.map((input) => path.join(REPO_ROOT, input)).filter(
+    (input) => existsSync(input) && newestMtime(input) > built,
+  );
+  return changed.length
+    ? `changed since the last build: ${changed.map((c) => path.relative(REPO_ROOT, c)).join(", ")}`
+    : undefined;
 }
 
 /** Runs `remix vite:build`; resolves with its output. */
@@ -34,7 +38,9 @@ export async function buildApp(): Promise<string> {
   child.stderr.on("data", (chunk: Buffer) => (output += chunk));
   const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
   if (code !== 0) {
-    throw new Error(`\`npx remix vite:build\` failed (exit ${code}):\n${output.trimEnd().split("\n").slice(-20).join("\n")}`);
+    throw new Error(
+      `\`npx remix vite:build\` failed (exit ${code}):\n${output.trimEnd().split("\n").slice(-20).join("\n")}`,
+    );
   }
   return output;
 }

@@ -35,14 +35,19 @@ export async function checkComputed(db: Db, shopId: number): Promise<CheckResult
     db.segment.count({ where: { shopId, enabled: true } }),
   ]);
   const detail = { scores, memberships, snapshots, segments };
-  const missing = Object.entries(detail).filter(([, n]) => n === 0).map(([name]) => name);
+  const missing = Object.entries(detail)
+    .filter(([, n]) => n === 0)
+    .map(([name]) => name);
   return missing.length ? { ok: false, detail, problem: `no ${missing.join(", ")} rows` } : { ok: true, detail };
 }
 
 /** Every tag and native segment the push recorded as sent is present in the emulated Shopify. */
 export async function checkPushed(db: Db, emu: Emulator, domain: string, shopId: number): Promise<CheckResult> {
   const store = emu.shop(domain);
-  const pushedTags = await db.pushedTag.findMany({ where: { shopId }, select: { tag: true, customer: { select: { shopifyId: true } } } });
+  const pushedTags = await db.pushedTag.findMany({
+    where: { shopId },
+    select: { tag: true, customer: { select: { shopifyId: true } } },
+  });
   let missingTags = 0;
   const tagged = new Set<bigint>();
   for (const { tag, customer } of pushedTags) {
@@ -77,7 +82,13 @@ export async function checkPushed(db: Db, emu: Emulator, domain: string, shopId:
  * A new order in Shopify reaches the app as an orders/create webhook; once the debounce window
  * closes, the customer's score must reflect it.
  */
-export async function checkWebhookUpdate(db: Db, emu: Emulator, domain: string, shopId: number, debounceMs: number): Promise<CheckResult> {
+export async function checkWebhookUpdate(
+  db: Db,
+  emu: Emulator,
+  domain: string,
+  shopId: number,
+  debounceMs: number,
+): Promise<CheckResult> {
   const before = await db.customerScore.findFirstOrThrow({
     where: { shopId, orderCount: { gt: 0 } },
     orderBy: { customerId: "asc" },
@@ -106,7 +117,12 @@ export async function checkWebhookUpdate(db: Db, emu: Emulator, domain: string, 
     const stored = await db.order.findFirst({ where: { shopId, shopifyId: BigInt(order.id) } });
     return {
       ok: false,
-      detail: { customer: before.customer.shopifyId.toString(), order: order.id, orderStored: Boolean(stored), waitedMs: timeoutMs },
+      detail: {
+        customer: before.customer.shopifyId.toString(),
+        order: order.id,
+        orderStored: Boolean(stored),
+        waitedMs: timeoutMs,
+      },
       problem: stored
         ? `the order arrived by webhook but the customer's score did not change within ${timeoutMs} ms`
         : `the orders/create webhook was not applied within ${timeoutMs} ms`,

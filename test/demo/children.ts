@@ -56,7 +56,11 @@ export class Children {
       for (const child of this.running.values()) {
         void child.exited.then((code) => {
           if (!this.stopping) {
-            reject(new Error(`${child.name} exited unexpectedly (${code}); last output (${child.logFile}):\n${child.tail()}`));
+            reject(
+              new Error(
+                `${child.name} exited unexpectedly (${code}); last output (${child.logFile}):\n${child.tail()}`,
+              ),
+            );
           }
         });
       }

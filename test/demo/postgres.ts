@@ -22,7 +22,10 @@ const INSTALL_HINT = "install PostgreSQL 15+ (e.g. `apt-get install postgresql`)
 
 export async function providePostgres(children: Children, { embedded = false } = {}): Promise<Postgres> {
   if (process.env.DATABASE_URL) {
-    return { url: process.env.DATABASE_URL, description: `PostgreSQL from DATABASE_URL (${redactUrl(process.env.DATABASE_URL)})` };
+    return {
+      url: process.env.DATABASE_URL,
+      description: `PostgreSQL from DATABASE_URL (${redactUrl(process.env.DATABASE_URL)})`,
+    };
   }
   if (!embedded && (await isListening("127.0.0.1", 5432))) {
     return { url: LOCAL_URL, description: `local PostgreSQL, database segments_demo (${LOCAL_URL})` };
@@ -34,17 +37,28 @@ async function startPglite(children: Children): Promise<Postgres> {
   const dataDir = path.join(DATA_DIR, "pglite");
   const port = await freePort();
   // PGlite is one PostgreSQL session; the socket server queues connections onto it.
-  const [command, args] = nodeBin("pglite-server", ["--db", dataDir, "--port", String(port), "--max-connections", "32"]);
+  const [command, args] = nodeBin("pglite-server", [
+    "--db",
+    dataDir,
+    "--port",
+    String(port),
+    "--max-connections",
+    "32",
+  ]);
   let server;
   try {
     server = children.start("pglite", command, args, process.env);
   } catch (error) {
-    throw new SetupError(`No PostgreSQL found and embedded PGlite cannot start (${(error as Error).message}): ${INSTALL_HINT}`);
+    throw new SetupError(
+      `No PostgreSQL found and embedded PGlite cannot start (${(error as Error).message}): ${INSTALL_HINT}`,
+    );
   }
   await Promise.race([
     waitUntil(() => isListening("127.0.0.1", port), { timeoutMs: 60_000, what: "embedded PGlite to listen" }),
     server.exited.then((code) => {
-      throw new SetupError(`No PostgreSQL found and embedded PGlite exited (${code}): ${INSTALL_HINT}\n${server.tail(5)}`);
+      throw new SetupError(
+        `No PostgreSQL found and embedded PGlite exited (${code}): ${INSTALL_HINT}\n${server.tail(5)}`,
+      );
     }),
   ]);
   const url = `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`;

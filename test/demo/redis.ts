@@ -38,5 +38,8 @@ export async function provideRedis(children: Children, { embedded = false } = {}
       throw new SetupError(`redis-server exited (${code}): ${INSTALL_HINT}\n${server.tail(5)}`);
     }),
   ]);
-  return { url: `redis://127.0.0.1:${port}`, description: `redis-server started on 127.0.0.1:${port} (stops with the demo)` };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    description: `redis-server started on 127.0.0.1:${port} (stops with the demo)`,
+  };
 }

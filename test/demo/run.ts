@@ -27,7 +27,6 @@ const API_SECRET = "demo-api-secret";
 const CHECK_DEBOUNCE_MS = 1_000;
 const PIPELINE_TIMEOUT_MS = 15 * 60_000;
 
-
 const options = parseCommandLineOrExit(parseOptions, USAGE);
 
 // Progress goes to stderr under --check, so stdout carries only the JSON summary.
@@ -89,7 +88,7 @@ async function main(): Promise<number> {
   Object.assign(process.env, {
     SHOPIFY_API_KEY: API_KEY,
     SHOPIFY_API_SECRET: API_SECRET,
-    SCOPES: "read_customers,write_customers,read_orders,read_all_orders",
+    SCOPES: "read_customers,write_customers,read_orders,read_all_orders,read_products",
     SHOPIFY_APP_URL: appUrl,
     DATABASE_URL: postgres.url,
     REDIS_URL: redis.url,
@@ -109,10 +108,19 @@ async function main(): Promise<number> {
 
   const build = ensureBuild();
   const emu = (emulator = await startEmulator({ apiKey: API_KEY, apiSecret: API_SECRET, appUrl, port: emulatorPort }));
-  const store = emu.addShop(SHOP, { customers: options.customers, seed: "demo", plan: "standard" });
-  say(`Shopify emulator: ${emu.origin}, shop ${SHOP} with ${store.generator.customerCount.toLocaleString("en-US")} customers`);
+  const store = emu.addShop(SHOP, {
+    customers: options.customers,
+    seed: "demo",
+    plan: "standard",
+    // Some customers opted out of data sale/sharing: the app leaves them unscored (README, Data and privacy).
+    dataSaleOptOutShare: 0.01,
+  });
+  say(
+    `Shopify emulator: ${emu.origin}, shop ${SHOP} with ${store.generator.customerCount.toLocaleString("en-US")} customers`,
+  );
   process.env.SHOPIFY_ADMIN_ORIGIN = emu.origin;
-  if (existsSync(path.join(REPO_ROOT, "test/shopify-emulator/admin"))) process.env.APP_BRIDGE_URL = `${emu.origin}/app-bridge.js`;
+  if (existsSync(path.join(REPO_ROOT, "test/shopify-emulator/admin")))
+    process.env.APP_BRIDGE_URL = `${emu.origin}/app-bridge.js`;
   await build;
 
   const app = await startApp(appPort, appUrl);
@@ -135,6 +143,8 @@ async function main(): Promise<number> {
   if (options.check) return await Promise.race([runChecks(db, emu, shop.id, pipeline, pipelineMs), crashed]);
 
   say(`\nOpen the Segments admin: ${await adminUrl(emu, appUrl)}`);
+  const block = await customerBlockUrl(db, emu, shop.id);
+  if (block) say(`The Segments block on Shopify's customer page (highest CLV): ${block}`);
   say(`Logs: ${path.relative(process.cwd(), path.dirname(app.logFile))}/ · Ctrl-C stops everything.\n`);
   // Keep streaming runs (webhook-driven re-scores, pushes) until Ctrl-C.
   for (;;) {
@@ -165,7 +175,11 @@ async function startApp(port: number, appUrl: string): Promise<Child> {
   const app = children.start("app", command, args, { ...process.env, NODE_ENV: "production", PORT: String(port) });
   await Promise.race([
     waitUntil(
-      () => fetch(`${appUrl}/`, { redirect: "manual" }).then(() => true, () => false),
+      () =>
+        fetch(`${appUrl}/`, { redirect: "manual" }).then(
+          () => true,
+          () => false,
+        ),
       { timeoutMs: 60_000, what: `the app server on ${appUrl}` },
     ),
     app.exited.then((code) => {
@@ -187,10 +201,10 @@ async function startWorkerEntry(entry: string): Promise<{ child: Child; queues: 
   const [command, args] = nodeBin("tsx", [path.join(REPO_ROOT, entry)]);
   const child = children.start("worker", command, args, { ...process.env, NODE_ENV: "production" });
   const line = await Promise.race([
-    waitUntil(
-      async () => /worker: running (.*)/.exec(readFileSync(child.logFile, "utf8"))?.[1],
-      { timeoutMs: 60_000, what: "the worker to start" },
-    ),
+    waitUntil(async () => /worker: running (.*)/.exec(readFileSync(child.logFile, "utf8"))?.[1], {
+      timeoutMs: 60_000,
+      what: "the worker to start",
+    }),
     child.exited.then((code): string => {
       throw new Error(`the worker exited (${code}):\n${child.tail()}`);
     }),
@@ -237,7 +251,11 @@ async function waitForPipeline(watcher: RunWatcher): Promise<Pipeline> {
 /** A failed run as a check result. */
 function runFailure(run: RunRow | undefined, stage: string): CheckResult | undefined {
   if (run?.status === "SUCCEEDED") return undefined;
-  return { ok: false, detail: { run: run?.id.toString(), status: run?.status }, problem: run ? `${stage} run #${run.id} ${run.status}: ${run.error}` : `no ${stage} run` };
+  return {
+    ok: false,
+    detail: { run: run?.id.toString(), status: run?.status },
+    problem: run ? `${stage} run #${run.id} ${run.status}: ${run.error}` : `no ${stage} run`,
+  };
 }
 
 async function runChecks(db: Db, emu: Emulator, shopId: number, pipeline: Pipeline, pipelineMs: number) {
@@ -245,15 +263,25 @@ async function runChecks(db: Db, emu: Emulator, shopId: number, pipeline: Pipeli
     synced: runFailure(pipeline.sync, "sync") ?? (await checkSynced(db, emu, SHOP, shopId)),
     computed: runFailure(pipeline.compute, "compute") ?? (await checkComputed(db, shopId)),
     pushed: withRunFailure(pipeline.push, "push", await checkPushed(db, emu, SHOP, shopId)),
-    webhook: pipeline.compute?.status === "SUCCEEDED" ? await checkWebhookUpdate(db, emu, SHOP, shopId, CHECK_DEBOUNCE_MS) : "skipped: nothing computed",
+    webhook:
+      pipeline.compute?.status === "SUCCEEDED"
+        ? await checkWebhookUpdate(db, emu, SHOP, shopId, CHECK_DEBOUNCE_MS)
+        : "skipped: nothing computed",
   };
-  const failed = Object.entries(checks).filter((entry): entry is [string, CheckResult] => typeof entry[1] !== "string" && !entry[1].ok);
+  const failed = Object.entries(checks).filter(
+    (entry): entry is [string, CheckResult] => typeof entry[1] !== "string" && !entry[1].ok,
+  );
   const summary = {
     ok: failed.length === 0,
     failed: failed.map(([name, result]) => `${name}: ${result.problem}`),
     shop: SHOP,
     customers: options.customers,
-    checks: Object.fromEntries(Object.entries(checks).map(([name, result]) => [name, typeof result === "string" ? result : { ok: result.ok, ...result.detail }])),
+    checks: Object.fromEntries(
+      Object.entries(checks).map(([name, result]) => [
+        name,
+        typeof result === "string" ? result : { ok: result.ok, ...result.detail },
+      ]),
+    ),
     timingsMs: {
       sync: durationMs(pipeline.sync),
       compute: durationMs(pipeline.compute),
@@ -270,7 +298,30 @@ async function runChecks(db: Db, emu: Emulator, shopId: number, pipeline: Pipeli
 /** A push that failed fails the check even when the tags it sent before failing are all there. */
 function withRunFailure(run: RunRow | undefined, stage: string, result: CheckResult): CheckResult {
   const failure = runFailure(run, stage);
-  return failure ? { ok: false, detail: { ...result.detail, ...failure.detail }, problem: [failure.problem, result.problem].filter(Boolean).join("; ") } : result;
+  return failure
+    ? {
+        ok: false,
+        detail: { ...result.detail, ...failure.detail },
+        problem: [failure.problem, result.problem].filter(Boolean).join("; "),
+      }
+    : result;
+}
+
+/** The emulated admin's customer page (with the app's block) of the customer with the highest CLV. */
+async function customerBlockUrl(db: Db, emu: Emulator, shopId: number): Promise<string | undefined> {
+  const top = await db.customerScore.findFirst({
+    where: { shopId, clv: { not: null } },
+    orderBy: [{ clv: "desc" }, { customerId: "asc" }],
+    select: { customer: { select: { shopifyId: true } } },
+  });
+  if (!top) return undefined;
+  const page = `${emu.origin}/store/${SHOP.replace(".myshopify.com", "")}/customers/${top.customer.shopifyId}`;
+  return (await fetch(page).then(
+    (r) => r.ok,
+    () => false,
+  ))
+    ? page
+    : undefined;
 }
 
 /** The emulated admin page with the app in its frame when the emulator serves it, else the app itself. */
@@ -278,7 +329,13 @@ async function adminUrl(emu: Emulator, appUrl: string): Promise<string> {
   const handle = SHOP.replace(".myshopify.com", "");
   for (const store of [handle, SHOP]) {
     const admin = `${emu.origin}/store/${store}/apps/segments`;
-    if (await fetch(admin).then((r) => r.ok, () => false)) return admin;
+    if (
+      await fetch(admin).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return admin;
   }
   const host = Buffer.from(`${new URL(emu.origin).host}/store/${handle}`).toString("base64");
   const token = emu.sessionToken(SHOP, { lifetimeSeconds: 3600 });

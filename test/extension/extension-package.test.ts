@@ -30,11 +30,18 @@ function filesUnder(directory: string): string[] {
 
 function keysOf(tree: unknown, prefix = ""): string[] {
   if (!tree || typeof tree !== "object") return [prefix];
-  return Object.entries(tree as Record<string, unknown>).flatMap(([key, value]) => keysOf(value, prefix ? `${prefix}.${key}` : key));
+  return Object.entries(tree as Record<string, unknown>).flatMap(([key, value]) =>
+    keysOf(value, prefix ? `${prefix}.${key}` : key),
+  );
 }
 
 function lookup(tree: unknown, dottedKey: string): unknown {
-  return dottedKey.split(".").reduce<unknown>((node, part) => (node && typeof node === "object" ? (node as Record<string, unknown>)[part] : undefined), tree);
+  return dottedKey
+    .split(".")
+    .reduce<unknown>(
+      (node, part) => (node && typeof node === "object" ? (node as Record<string, unknown>)[part] : undefined),
+      tree,
+    );
 }
 
 const files = filesUnder(EXTENSION_ROOT);
@@ -48,7 +55,10 @@ describe("theme app extension package", () => {
     const offenses = await check(EXTENSION_ROOT);
     const problems = offenses
       .filter((offense) => offense.severity <= 1) // 0 = error, 1 = warning, 2 = info
-      .map((offense) => `${path.relative(EXTENSION_ROOT, offense.uri.replace("file://", ""))}:${offense.start.line + 1} ${offense.check}: ${offense.message}`);
+      .map(
+        (offense) =>
+          `${path.relative(EXTENSION_ROOT, offense.uri.replace("file://", ""))}:${offense.start.line + 1} ${offense.check}: ${offense.message}`,
+      );
     expect(problems).toEqual([]);
   });
 
@@ -61,7 +71,9 @@ describe("theme app extension package", () => {
     expect(blockNames().length).toBeLessThanOrEqual(LIMITS.blocks);
     expect(localeFiles.length).toBeLessThanOrEqual(LIMITS.localeFiles);
     for (const localeFile of localeFiles) {
-      expect(sizeOf(path.join(EXTENSION_ROOT, "locales", localeFile)), localeFile).toBeLessThanOrEqual(LIMITS.localeFileBytes);
+      expect(sizeOf(path.join(EXTENSION_ROOT, "locales", localeFile)), localeFile).toBeLessThanOrEqual(
+        LIMITS.localeFileBytes,
+      );
     }
     for (const name of blockNames()) {
       const schema = readBlockSchema(name);
@@ -77,7 +89,8 @@ describe("theme app extension package", () => {
   });
 
   it("has only the folders and files a theme app extension may contain", () => {
-    const allowed = /^(shopify\.extension\.toml|blocks\/[\w-]+\.liquid|snippets\/[\w-]+\.liquid|assets\/[\w.-]+|locales\/[a-z]{2}(-[A-Z]{2})?(\.default)?(\.schema)?\.json)$/;
+    const allowed =
+      /^(shopify\.extension\.toml|blocks\/[\w-]+\.liquid|snippets\/[\w-]+\.liquid|assets\/[\w.-]+|locales\/[a-z]{2}(-[A-Z]{2})?(\.default)?(\.schema)?\.json)$/;
     const unexpected = files.map((file) => path.relative(EXTENSION_ROOT, file)).filter((file) => !allowed.test(file));
     expect(unexpected).toEqual([]);
     expect(readFileSync(path.join(EXTENSION_ROOT, "shopify.extension.toml"), "utf8")).toMatch(/^type = "theme"$/m);
@@ -90,10 +103,13 @@ describe("theme app extension package", () => {
 
     it("declares a valid target, a short name and a stylesheet that exists", () => {
       expect(["section", "head", "compliance_head", "body"]).toContain(schema.target);
-      const displayedName = schema.name.startsWith("t:") ? lookup(defaultSchemaLocale, schema.name.slice(2)) : schema.name;
+      const displayedName = schema.name.startsWith("t:")
+        ? lookup(defaultSchemaLocale, schema.name.slice(2))
+        : schema.name;
       expect(typeof displayedName).toBe("string");
       expect((displayedName as string).length).toBeLessThanOrEqual(LIMITS.blockNameChars);
-      if (schema.stylesheet) expect(statSync(path.join(EXTENSION_ROOT, "assets", schema.stylesheet)).isFile()).toBe(true);
+      if (schema.stylesheet)
+        expect(statSync(path.join(EXTENSION_ROOT, "assets", schema.stylesheet)).isFile()).toBe(true);
     });
 
     it("has at most 25 settings, unique ids, and select defaults among the options", () => {
@@ -101,7 +117,10 @@ describe("theme app extension package", () => {
       const ids = settings.flatMap((setting) => (setting.id ? [setting.id] : []));
       expect(new Set(ids).size).toBe(ids.length);
       for (const setting of settings.filter((candidate) => candidate.type === "select")) {
-        expect(setting.options?.map((option) => option.value), setting.id).toContain(setting.default);
+        expect(
+          setting.options?.map((option) => option.value),
+          setting.id,
+        ).toContain(setting.default);
       }
     });
 

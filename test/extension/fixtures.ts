@@ -13,10 +13,18 @@ export function token(key: string): string {
 }
 
 /** Liquid's `app` after a push: the secret and the prefixes set in the app. */
-export function storefrontApp({ tagPrefix = "seg:", controlTagPrefix = "seg-control:", key = STOREFRONT_KEY } = {}): Json {
+export function storefrontApp({
+  tagPrefix = "seg:",
+  controlTagPrefix = "seg-control:",
+  key = STOREFRONT_KEY,
+} = {}): Json {
   return {
     metafields: {
-      segments: { storefront_key: { value: key }, tag_prefix: { value: tagPrefix }, control_tag_prefix: { value: controlTagPrefix } },
+      segments: {
+        storefront_key: { value: key },
+        tag_prefix: { value: tagPrefix },
+        control_tag_prefix: { value: controlTagPrefix },
+      },
     },
   };
 }

@@ -12,7 +12,10 @@ import { Liquid, Tag, TypeGuards } from "liquidjs";
 import type { TagToken, TopLevelToken } from "liquidjs";
 import { storefrontApp } from "./fixtures";
 
-export const EXTENSION_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../extensions/segment-blocks");
+export const EXTENSION_ROOT = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "../../extensions/segment-blocks",
+);
 
 type Json = Record<string, unknown>;
 type KeywordArg = [string, unknown];
@@ -56,7 +59,9 @@ export function readLocale(fileName: string): Json {
 }
 
 function lookup(tree: Json, dottedKey: string): unknown {
-  return dottedKey.split(".").reduce<unknown>((node, part) => (node && typeof node === "object" ? (node as Json)[part] : undefined), tree);
+  return dottedKey
+    .split(".")
+    .reduce<unknown>((node, part) => (node && typeof node === "object" ? (node as Json)[part] : undefined), tree);
 }
 
 function escapeHtml(value: unknown): string {
@@ -112,13 +117,18 @@ function createEngine(locale: Json): Liquid {
     if (typeof template !== "string") return `translation missing: ${key}`;
     const values = Object.fromEntries(args.filter(Array.isArray));
     const raw = key.endsWith("_html");
-    return template.replace(/{{\s*(\w+)\s*}}/g, (_, name: string) => (raw ? String(values[name] ?? "") : escapeHtml(values[name])));
+    return template.replace(/{{\s*(\w+)\s*}}/g, (_, name: string) =>
+      raw ? String(values[name] ?? "") : escapeHtml(values[name]),
+    );
   });
 
-  engine.registerFilter("image_url", (image: { src: string; alt?: string; width?: number; height?: number }, ...args: KeywordArg[]) => {
-    const width = Object.fromEntries(args.filter(Array.isArray)).width;
-    return new ImageUrlDouble(`https://cdn.shopify.test/${image.src}?width=${width}`, image);
-  });
+  engine.registerFilter(
+    "image_url",
+    (image: { src: string; alt?: string; width?: number; height?: number }, ...args: KeywordArg[]) => {
+      const width = Object.fromEntries(args.filter(Array.isArray)).width;
+      return new ImageUrlDouble(`https://cdn.shopify.test/${image.src}?width=${width}`, image);
+    },
+  );
 
   // Shopify's `image_tag`: width/height come from the image (so the browser reserves space);
   // alt defaults to the image's alt text; every attribute is escaped.
@@ -144,7 +154,11 @@ function createEngine(locale: Json): Liquid {
   engine.registerFilter("money", (cents: number) => `$${(Number(cents) / 100).toFixed(2)}`);
   engine.registerFilter("md5", (value: unknown) => createHash("md5").update(String(value)).digest("hex"));
   // Shopify's `hmac_sha256`: the lowercase hex HMAC-SHA256 of the string, keyed by the argument.
-  engine.registerFilter("hmac_sha256", (value: unknown, secret: unknown) => createHmac("sha256", String(secret ?? "")).update(String(value ?? "")).digest("hex"));
+  engine.registerFilter("hmac_sha256", (value: unknown, secret: unknown) =>
+    createHmac("sha256", String(secret ?? ""))
+      .update(String(value ?? ""))
+      .digest("hex"),
+  );
   return engine;
 }
 
@@ -194,7 +208,11 @@ export async function renderBlock(blockName: string, options: RenderOptions = {}
     product: options.product ?? null,
     app: options.app ?? storefrontApp(),
   };
-  const html: string = await engineFor(options.localeFile ?? "en.default.json").renderFile(`blocks/${blockName}`, { block }, { globals });
+  const html: string = await engineFor(options.localeFile ?? "en.default.json").renderFile(
+    `blocks/${blockName}`,
+    { block },
+    { globals },
+  );
   return html;
 }
 

@@ -6,15 +6,31 @@ import { collection, customer, image, product, shopWithRecommendations } from ".
 import { EXTENSION_ROOT, renderBlock } from "./liquid-harness";
 
 const champion = customer({ segments: ["rfm-champions"] });
-const shop = shopWithRecommendations({ "rfm-champions": [product(1), product(2), product(3, { title: "Ceramic mug & saucer" }), product(4)] });
+const shop = shopWithRecommendations({
+  "rfm-champions": [product(1), product(2), product(3, { title: "Ceramic mug & saucer" }), product(4)],
+});
 
 const content = await renderBlock("segment-content", {
-  settings: { segments: "rfm-champions", image, button_label: "See the collection", button_link: "/collections/spring" },
+  settings: {
+    segments: "rfm-champions",
+    image,
+    button_label: "See the collection",
+    button_link: "/collections/spring",
+  },
   customer: champion,
 });
-const recommendations = await renderBlock("segment-recommendations", { shop, customer: champion, settings: { fallback_collection: collection([]) } });
+const recommendations = await renderBlock("segment-recommendations", {
+  shop,
+  customer: champion,
+  settings: { fallback_collection: collection([]) },
+});
 const banner = await renderBlock("segment-banner", {
-  settings: { banner_1_segments: "rfm-champions", banner_1_code: "THANKS10", banner_1_link_label: "Shop now", banner_1_link: "/collections/all" },
+  settings: {
+    banner_1_segments: "rfm-champions",
+    banner_1_code: "THANKS10",
+    banner_1_link_label: "Shop now",
+    banner_1_link: "/collections/all",
+  },
   customer: champion,
 });
 

@@ -26,7 +26,13 @@ describe("Segment banner app embed", () => {
   });
 
   it("shows the banner of the customer's segment, with its discount code", async () => {
-    const html = squish(await renderBlock("segment-banner", { settings: winBack, customer: customer({ segments: ["churn-risk-high"] }), request: { path: "/collections/all" } }));
+    const html = squish(
+      await renderBlock("segment-banner", {
+        settings: winBack,
+        customer: customer({ segments: ["churn-risk-high"] }),
+        request: { path: "/collections/all" },
+      }),
+    );
     expect(bannerMessage(html)).toBe("We miss you! 15% off your next order.");
     expect(html).toContain("Use code<code>COMEBACK15</code>");
     expect(html).toContain('href="/discount/COMEBACK15?redirect=%2Fcollections%2Fall"');
@@ -34,12 +40,18 @@ describe("Segment banner app embed", () => {
   });
 
   it("shows banner 2 to its own segment, and banner 1 to customers in both", async () => {
-    const champion = await renderBlock("segment-banner", { settings: winBack, customer: customer({ tags: ["seg:rfm-champions"] }) });
+    const champion = await renderBlock("segment-banner", {
+      settings: winBack,
+      customer: customer({ tags: ["seg:rfm-champions"] }),
+    });
     expect(bannerMessage(champion)).toBe("Early access: the spring drop is live for you.");
     expect(squish(champion)).toContain('<a class="seg-banner__link" href="/collections/spring">Shop the drop</a>');
     expect(champion).not.toContain("seg-banner__code");
 
-    const both = await renderBlock("segment-banner", { settings: winBack, customer: customer({ segments: ["rfm-champions", "churn-risk-high"] }) });
+    const both = await renderBlock("segment-banner", {
+      settings: winBack,
+      customer: customer({ segments: ["rfm-champions", "churn-risk-high"] }),
+    });
     expect(bannerMessage(both)).toBe("We miss you! 15% off your next order.");
   });
 
@@ -60,13 +72,20 @@ describe("Segment banner app embed", () => {
     const holdout = customer({ tags: ["holdout/churn-risk-high"], segments: ["churn-risk-high"] });
     expect(squish(await renderBlock("segment-banner", { settings: winBack, customer: holdout, app }))).toBe("");
     const member = customer({ tags: ["seg-control:churn-risk-high"], segments: ["churn-risk-high"] });
-    expect(bannerMessage(await renderBlock("segment-banner", { settings: winBack, customer: member, app }))).toBe("We miss you! 15% off your next order.");
+    expect(bannerMessage(await renderBlock("segment-banner", { settings: winBack, customer: member, app }))).toBe(
+      "We miss you! 15% off your next order.",
+    );
   });
 
   it("respects the start and end dates, the end date included", async () => {
     const member = customer({ segments: ["churn-risk-high"] });
     const shownOn = async (starts: string, ends: string) =>
-      bannerMessage(await renderBlock("segment-banner", { settings: { ...winBack, banner_1_starts: starts, banner_1_ends: ends }, customer: member })) !== undefined;
+      bannerMessage(
+        await renderBlock("segment-banner", {
+          settings: { ...winBack, banner_1_starts: starts, banner_1_ends: ends },
+          customer: member,
+        }),
+      ) !== undefined;
     expect(await shownOn("2026-03-01", "2026-03-31")).toBe(true);
     expect(await shownOn("2026-03-15", "2026-03-15")).toBe(true);
     expect(await shownOn("2026-03-16", "")).toBe(false);
@@ -76,7 +95,10 @@ describe("Segment banner app embed", () => {
 
   it("hides a banner whose dates aren't in YYYY-MM-DD form rather than guess", async () => {
     const member = customer({ segments: ["churn-risk-high"] });
-    const html = await renderBlock("segment-banner", { settings: { ...winBack, banner_1_ends: "31/12/2026" }, customer: member });
+    const html = await renderBlock("segment-banner", {
+      settings: { ...winBack, banner_1_ends: "31/12/2026" },
+      customer: member,
+    });
     expect(squish(html)).toBe("");
   });
 
@@ -88,7 +110,10 @@ describe("Segment banner app embed", () => {
     expect(html).toContain(`<label class="seg-banner__close" for="${toggleId}"`);
 
     const again = await renderBlock("segment-banner", { settings: winBack, customer: member });
-    const edited = await renderBlock("segment-banner", { settings: { ...winBack, banner_1_message: "New offer" }, customer: member });
+    const edited = await renderBlock("segment-banner", {
+      settings: { ...winBack, banner_1_message: "New offer" },
+      customer: member,
+    });
     const idOf = (markup: string) => /data-segment-banner="([^"]+)"/.exec(markup)?.[1];
     expect(idOf(again)).toBe(idOf(html));
     expect(idOf(edited)).not.toBe(idOf(html));
@@ -111,14 +136,22 @@ describe("Segment banner app embed", () => {
   });
 
   it("previews banner 1 in the theme editor, marked as a preview", async () => {
-    const html = await renderBlock("segment-banner", { settings: { ...winBack, position: "top" }, customer: guest, request: { design_mode: true } });
+    const html = await renderBlock("segment-banner", {
+      settings: { ...winBack, position: "top" },
+      customer: guest,
+      request: { design_mode: true },
+    });
     expect(bannerMessage(html)).toBe("We miss you! 15% off your next order.");
     expect(html).toContain('<span class="seg-banner__preview">Preview</span>');
     expect(html).toContain("seg-banner--top");
   });
 
   it("uses the storefront language for its labels", async () => {
-    const html = await renderBlock("segment-banner", { settings: winBack, customer: customer({ segments: ["churn-risk-high"] }), localeFile: "de.json" });
+    const html = await renderBlock("segment-banner", {
+      settings: winBack,
+      customer: customer({ segments: ["churn-risk-high"] }),
+      localeFile: "de.json",
+    });
     expect(html).toContain('aria-label="Ankündigung schließen"');
     expect(html).toContain("Beim Checkout anwenden");
   });

@@ -40,7 +40,9 @@ describe("Segment content block", () => {
 
   it("reads tags with the merchant's own prefix, as set in the app", async () => {
     const vip = customer({ tags: ["VIP/rfm-champions"] });
-    expect(await variantShown({ settings: forChampions, customer: vip, app: storefrontApp({ tagPrefix: "vip/" }) })).toBe("segment");
+    expect(
+      await variantShown({ settings: forChampions, customer: vip, app: storefrontApp({ tagPrefix: "vip/" }) }),
+    ).toBe("segment");
     expect(await variantShown({ settings: forChampions, customer: vip })).toBe("nothing");
   });
 
@@ -51,7 +53,12 @@ describe("Segment content block", () => {
   });
 
   it("shows the fallback content to guests and other segments when asked to", async () => {
-    const settings = { ...forChampions, others_see: "fallback", fallback_button_label: "Sign up", fallback_button_link: "/pages/newsletter" };
+    const settings = {
+      ...forChampions,
+      others_see: "fallback",
+      fallback_button_label: "Sign up",
+      fallback_button_link: "/pages/newsletter",
+    };
     for (const visitor of [guest, customer({ segments: ["churn-risk-high"] })]) {
       const html = await renderBlock("segment-content", { settings, customer: visitor });
       expect(html).toContain("Join our newsletter");
@@ -84,7 +91,9 @@ describe("Segment content block", () => {
   it("matches segment keys against tokens, never against keys in the metafield", async () => {
     // What a customer can read of their own data: tokens only.
     const member = customer({ segments: ["churn-risk-high", "rfm-champions"] });
-    const listed = ((member.metafields as Record<string, Record<string, { value: string[] }>>).$app.segments.value).join(",");
+    const listed = (member.metafields as Record<string, Record<string, { value: string[] }>>).$app.segments.value.join(
+      ",",
+    );
     expect(listed).toBe([token("churn-risk-high"), token("rfm-champions")].join(","));
     expect(listed).not.toMatch(/churn|rfm|champion/);
     expect(await variantShown({ settings: forChampions, customer: member })).toBe("segment");
@@ -92,19 +101,29 @@ describe("Segment content block", () => {
     const plainKeys = { ...member, metafields: { $app: { segments: { value: ["rfm-champions"] } } } };
     expect(await variantShown({ settings: forChampions, customer: plainKeys })).toBe("nothing");
     // Another shop's secret makes other tokens.
-    expect(await variantShown({ settings: forChampions, customer: member, app: storefrontApp({ key: "another-shop" }) })).toBe("nothing");
+    expect(
+      await variantShown({ settings: forChampions, customer: member, app: storefrontApp({ key: "another-shop" }) }),
+    ).toBe("nothing");
   });
 
   it("shows nothing (or the fallback) before the app's first push, when there is no secret yet", async () => {
     const member = customer({ segments: ["rfm-champions"], tags: ["seg:rfm-champions"] });
     expect(await variantShown({ settings: forChampions, customer: member, app: appNotPushedYet })).toBe("nothing");
-    expect(await variantShown({ settings: { ...forChampions, others_see: "fallback" }, customer: member, app: appNotPushedYet })).toBe("fallback");
+    expect(
+      await variantShown({
+        settings: { ...forChampions, others_see: "fallback" },
+        customer: member,
+        app: appNotPushedYet,
+      }),
+    ).toBe("fallback");
   });
 
   it("finds the app tag among hundreds of merchant tags and ignores look-alikes", async () => {
     const member = customer({ tags: manyMerchantTags(["seg:rfm-champions"]) });
     expect(await variantShown({ settings: forChampions, customer: member })).toBe("segment");
-    const lookAlikesOnly = customer({ tags: manyMerchantTags(["seg:rfm-champions-2024", "seg-control:rfm-champions"]) });
+    const lookAlikesOnly = customer({
+      tags: manyMerchantTags(["seg:rfm-champions-2024", "seg-control:rfm-champions"]),
+    });
     expect(await variantShown({ settings: forChampions, customer: lookAlikesOnly })).toBe("nothing");
   });
 
@@ -116,7 +135,12 @@ describe("Segment content block", () => {
   });
 
   it("shows nothing when no segment is chosen yet", async () => {
-    expect(await variantShown({ settings: { ...forChampions, segments: "" }, customer: customer({ segments: ["rfm-champions"] }) })).toBe("nothing");
+    expect(
+      await variantShown({
+        settings: { ...forChampions, segments: "" },
+        customer: customer({ segments: ["rfm-champions"] }),
+      }),
+    ).toBe("nothing");
   });
 
   it("escapes HTML in text settings so they cannot inject markup", async () => {
@@ -143,14 +167,22 @@ describe("Segment content block", () => {
       settings: { ...forChampions, image },
       customer: customer({ segments: ["rfm-champions"] }),
     });
-    expect(html).toMatch(/<img src="https:\/\/cdn\.shopify\.test\/files\/hero\.jpg\?width=1500" alt="Spring collection" width="1600" height="900" loading="lazy"/);
+    expect(html).toMatch(
+      /<img src="https:\/\/cdn\.shopify\.test\/files\/hero\.jpg\?width=1500" alt="Spring collection" width="1600" height="900" loading="lazy"/,
+    );
   });
 
   it("previews the chosen version in the theme editor, where nobody is logged in", async () => {
     const settings = { ...forChampions, segments: "rfm-champions, <b>vip</b>", others_see: "fallback" };
-    const segmentPreview = await renderBlock("segment-content", { settings, customer: guest, request: { design_mode: true } });
+    const segmentPreview = await renderBlock("segment-content", {
+      settings,
+      customer: guest,
+      request: { design_mode: true },
+    });
     expect(segmentPreview).toContain("Early access for champions");
-    expect(segmentPreview).toContain("Theme editor preview of the content for customers in: rfm-champions, &lt;b&gt;vip&lt;/b&gt;.");
+    expect(segmentPreview).toContain(
+      "Theme editor preview of the content for customers in: rfm-champions, &lt;b&gt;vip&lt;/b&gt;.",
+    );
 
     const othersPreview = await renderBlock("segment-content", {
       settings: { ...settings, editor_preview: "others" },
@@ -162,7 +194,10 @@ describe("Segment content block", () => {
   });
 
   it("never shows the editor note on the live storefront", async () => {
-    const html = await renderBlock("segment-content", { settings: forChampions, customer: customer({ segments: ["rfm-champions"] }) });
+    const html = await renderBlock("segment-content", {
+      settings: forChampions,
+      customer: customer({ segments: ["rfm-champions"] }),
+    });
     expect(html).not.toContain("seg-editor-note");
   });
 });

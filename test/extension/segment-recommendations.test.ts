@@ -1,10 +1,23 @@
 import { describe, expect, it } from "vitest";
-import { collection, customer, guest, manyMerchantTags, product, shopWithRecommendations, storefrontApp, token } from "./fixtures";
+import {
+  collection,
+  customer,
+  guest,
+  manyMerchantTags,
+  product,
+  shopWithRecommendations,
+  storefrontApp,
+  token,
+} from "./fixtures";
 import { renderBlock, squish } from "./liquid-harness";
 
 const championsPicks = [product(1), product(2), product(3), product(4), product(5), product(6)];
 const atRiskPicks = [product(21), product(22)];
-const shop = shopWithRecommendations({ "rfm-champions": championsPicks, "rfm-at-risk": atRiskPicks, "churn-risk-high": [] });
+const shop = shopWithRecommendations({
+  "rfm-champions": championsPicks,
+  "rfm-at-risk": atRiskPicks,
+  "churn-risk-high": [],
+});
 const bestSellers = collection([product(91), product(92), product(93)]);
 
 function productIds(html: string): number[] {
@@ -17,7 +30,10 @@ function source(html: string): string | undefined {
 
 describe("Recommended for you block", () => {
   it("shows the top products of the customer's segment, as many as the merchant chose", async () => {
-    const html = await renderBlock("segment-recommendations", { shop, customer: customer({ segments: ["rfm-champions"] }) });
+    const html = await renderBlock("segment-recommendations", {
+      shop,
+      customer: customer({ segments: ["rfm-champions"] }),
+    });
     expect(source(html)).toBe("segment");
     expect(html).toContain(`data-segment-token="${token("rfm-champions")}"`);
     expect(productIds(html)).toEqual([1, 2, 3, 4]); // default: 4 products
@@ -30,10 +46,16 @@ describe("Recommended for you block", () => {
   });
 
   it("renders each card with title, price and a sized image", async () => {
-    const html = squish(await renderBlock("segment-recommendations", { shop, customer: customer({ segments: ["rfm-at-risk"] }) }));
-    expect(html).toContain('<span class="seg-recs__title">Product 21</span> <span class="seg-recs__price">$10.21</span>');
-    expect(html).toMatch(/<img src="[^"]+product-21\.jpg\?width=600" alt="Product 21 photo" width="800" height="800" loading="lazy"/);
-    expect(html).toContain("<h2 class=\"seg-recs__heading\">Recommended for you</h2>");
+    const html = squish(
+      await renderBlock("segment-recommendations", { shop, customer: customer({ segments: ["rfm-at-risk"] }) }),
+    );
+    expect(html).toContain(
+      '<span class="seg-recs__title">Product 21</span> <span class="seg-recs__price">$10.21</span>',
+    );
+    expect(html).toMatch(
+      /<img src="[^"]+product-21\.jpg\?width=600" alt="Product 21 photo" width="800" height="800" loading="lazy"/,
+    );
+    expect(html).toContain('<h2 class="seg-recs__heading">Recommended for you</h2>');
   });
 
   it("tries the customer's segments in the app's order, skipping segments without recommendations", async () => {
@@ -45,7 +67,11 @@ describe("Recommended for you block", () => {
 
   it("uses only the segments the merchant allowed, if any", async () => {
     const both = customer({ segments: ["rfm-at-risk", "rfm-champions"] });
-    const html = await renderBlock("segment-recommendations", { settings: { segments: " RFM-Champions " }, shop, customer: both });
+    const html = await renderBlock("segment-recommendations", {
+      settings: { segments: " RFM-Champions " },
+      shop,
+      customer: both,
+    });
     expect(html).toContain(`data-segment-token="${token("rfm-champions")}"`);
     const none = await renderBlock("segment-recommendations", {
       settings: { segments: "rfm-loyal", fallback_collection: bestSellers },
@@ -65,7 +91,11 @@ describe("Recommended for you block", () => {
     const picks = [product(1), product(2, { available: false }), product(3), product(4), product(5), product(6)];
     const soldOutShop = shopWithRecommendations({ "rfm-champions": picks });
     const member = customer({ segments: ["rfm-champions"] });
-    const html = await renderBlock("segment-recommendations", { shop: soldOutShop, customer: member, product: product(3) });
+    const html = await renderBlock("segment-recommendations", {
+      shop: soldOutShop,
+      customer: member,
+      product: product(3),
+    });
     expect(productIds(html)).toEqual([1, 4, 5, 6]);
     const withSoldOut = await renderBlock("segment-recommendations", {
       settings: { hide_sold_out: false },
@@ -96,14 +126,22 @@ describe("Recommended for you block", () => {
     const settings = { fallback_collection: bestSellers };
     const app = storefrontApp({ controlTagPrefix: "holdout/" });
     const holdout = customer({ tags: ["holdout/rfm-champions"], segments: ["rfm-champions"] });
-    expect(source(await renderBlock("segment-recommendations", { settings, shop, customer: holdout, app }))).toBe("collection");
+    expect(source(await renderBlock("segment-recommendations", { settings, shop, customer: holdout, app }))).toBe(
+      "collection",
+    );
     const member = customer({ tags: ["seg-control:rfm-champions"], segments: ["rfm-champions"] }); // not a control tag in this shop
-    expect(source(await renderBlock("segment-recommendations", { settings, shop, customer: member, app }))).toBe("segment");
+    expect(source(await renderBlock("segment-recommendations", { settings, shop, customer: member, app }))).toBe(
+      "segment",
+    );
   });
 
   it("renders nothing without recommendations or fallback, and explains why in the theme editor", async () => {
     expect(squish(await renderBlock("segment-recommendations", { shop, customer: guest }))).toBe("");
-    const inEditor = await renderBlock("segment-recommendations", { shop, customer: guest, request: { design_mode: true } });
+    const inEditor = await renderBlock("segment-recommendations", {
+      shop,
+      customer: guest,
+      request: { design_mode: true },
+    });
     expect(inEditor).toContain("No products to show yet.");
   });
 
@@ -121,7 +159,9 @@ describe("Recommended for you block", () => {
     const french = await renderBlock("segment-recommendations", { shop, customer: member, localeFile: "fr.json" });
     expect(french).toContain("Recommandé pour vous");
 
-    const hostile = shopWithRecommendations({ "rfm-at-risk": [product(21, { title: "<script>alert(1)</script> Mug" })] });
+    const hostile = shopWithRecommendations({
+      "rfm-at-risk": [product(21, { title: "<script>alert(1)</script> Mug" })],
+    });
     const html = await renderBlock("segment-recommendations", {
       settings: { heading: '<img src=x onerror="alert(2)">' },
       shop: hostile,

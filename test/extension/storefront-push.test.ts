@@ -6,7 +6,14 @@ import { pushShop } from "~/push/push-shop.server";
 import { RECOMMENDATIONS_TYPE } from "~/push/recommendations.server";
 import { METAOBJECT_UPSERT } from "~/shopify/documents";
 import { startEmulatedApp, type EmulatedApp } from "../helpers/emulated-app";
-import { callsSince, installAndBackfill, mutationCalls, pushAdmin, storefrontToken, writeComputeResult } from "../push/fixtures";
+import {
+  callsSince,
+  installAndBackfill,
+  mutationCalls,
+  pushAdmin,
+  storefrontToken,
+  writeComputeResult,
+} from "../push/fixtures";
 import { DEFAULT_APP_TOML, parseToml } from "../shopify-emulator/app-config";
 import { product } from "./fixtures";
 import { renderBlock } from "./liquid-harness";
@@ -28,7 +35,10 @@ const atRisk = (i: number) => i % 3 === 0;
 beforeAll(async () => {
   env = await startEmulatedApp({ customers: 120, plan: "plus" });
   shopId = await installAndBackfill(env);
-  await db.shop.update({ where: { id: shopId }, data: { settings: { tagPrefix: "vip/", controlTagPrefix: "holdout/" } } });
+  await db.shop.update({
+    where: { id: shopId },
+    data: { settings: { tagPrefix: "vip/", controlTagPrefix: "holdout/" } },
+  });
   await writeComputeResult(
     shopId,
     [
@@ -48,7 +58,9 @@ afterAll(async () => {
 function storefrontReadableKeys(): Set<string> {
   const toml = parseToml(readFileSync(DEFAULT_APP_TOML, "utf8")) as Json;
   const definitions = ((toml.customer as Json).metafields as Json).app as Record<string, Json>;
-  return new Set(Object.entries(definitions).flatMap(([key, d]) => (d["access.storefront"] === "public_read" ? [key] : [])));
+  return new Set(
+    Object.entries(definitions).flatMap(([key, d]) => (d["access.storefront"] === "public_read" ? [key] : [])),
+  );
 }
 
 function storefront(shopifyId: bigint) {
@@ -57,7 +69,8 @@ function storefront(shopifyId: bigint) {
   const readable = storefrontReadableKeys();
   const metafields: Json = {};
   for (const field of store.customerMetafields(Number(shopifyId)).values()) {
-    if (field.namespace === ns && readable.has(field.key)) metafields[field.key] = { value: field.type.startsWith("list.") ? JSON.parse(field.value) : field.value };
+    if (field.namespace === ns && readable.has(field.key))
+      metafields[field.key] = { value: field.type.startsWith("list.") ? JSON.parse(field.value) : field.value };
   }
   const record = store.customer(Number(shopifyId))!.record;
   const customer = { id: record.id, tags: [...record.tags], metafields: { $app: metafields } };
@@ -70,7 +83,12 @@ function storefront(shopifyId: bigint) {
     const ids = (JSON.parse(m.fields.products) as string[]).map((gid) => Number(gid.split("/").pop()));
     entries[m.handle] = { products: { value: ids.map((id) => product(id)) }, system: { handle: m.handle } };
   }
-  return { customer, app: { metafields: appData }, shop: { name: "Emulated", metaobjects: { "$app:segment_recommendations": entries } }, publicMetaobjects: entries };
+  return {
+    customer,
+    app: { metafields: appData },
+    shop: { name: "Emulated", metaobjects: { "$app:segment_recommendations": entries } },
+    publicMetaobjects: entries,
+  };
 }
 
 async function customers() {
@@ -79,7 +97,12 @@ async function customers() {
 
 describe("storefront after a push, custom tag prefixes", () => {
   it("shows each block's content to members, the fallback to holdouts under the shop's control prefix", async () => {
-    const content = { segments: "rfm-champions", heading: "Treated", fallback_heading: "Fallback", others_see: "fallback" };
+    const content = {
+      segments: "rfm-champions",
+      heading: "Treated",
+      fallback_heading: "Fallback",
+      others_see: "fallback",
+    };
     const banner = { banner_1_segments: "churn-risk-high", banner_1_message: "We miss you" };
     for (const [i, c] of (await customers()).entries()) {
       const view = storefront(c.shopifyId);
@@ -91,9 +114,16 @@ describe("storefront after a push, custom tag prefixes", () => {
       const bar = await renderBlock("segment-banner", { settings: banner, customer: view.customer, app: view.app });
       expect({ i, shown: bar.includes("We miss you") }).toEqual({ i, shown: atRisk(i) });
 
-      const recs = await renderBlock("segment-recommendations", { customer: view.customer, app: view.app, shop: view.shop });
+      const recs = await renderBlock("segment-recommendations", {
+        customer: view.customer,
+        app: view.app,
+        shop: view.shop,
+      });
       const source = /data-segment-source="(\w+)"/.exec(recs)?.[1];
-      expect({ i, source }).toEqual({ i, source: atRisk(i) || (champion(i) && !championHoldout(i)) ? "segment" : undefined });
+      expect({ i, source }).toEqual({
+        i,
+        source: atRisk(i) || (champion(i) && !championHoldout(i)) ? "segment" : undefined,
+      });
     }
   });
 
@@ -104,33 +134,52 @@ describe("storefront after a push, custom tag prefixes", () => {
       const readable = JSON.stringify(view.customer.metafields) + JSON.stringify(view.publicMetaobjects);
       for (const word of [...keys, "champion", "churn", "risk", "rfm"]) expect(readable).not.toContain(word);
       const score = c.score!;
-      for (const value of [score.clv!.toFixed(2), score.pAlive!.toFixed(4), `${score.r}${score.f}${score.m}`]) expect(readable).not.toContain(`"${value}"`);
+      for (const value of [score.clv!.toFixed(2), score.pAlive!.toFixed(4), `${score.r}${score.f}${score.m}`])
+        expect(readable).not.toContain(`"${value}"`);
       // Scores stay in Shopify for the merchant (admin), just not on the storefront.
-      expect(env.emu.shop(env.shop).customerMetafields(Number(c.shopifyId)).get(`${env.emu.appNamespace}.clv`)?.value).toBe(score.clv!.toFixed(2));
+      expect(
+        env.emu.shop(env.shop).customerMetafields(Number(c.shopifyId)).get(`${env.emu.appNamespace}.clv`)?.value,
+      ).toBe(score.clv!.toFixed(2));
     }
     // The secret the blocks hash keys with is only in the app's installation.
     const appData = env.emu.shop(env.shop).appInstallationMetafields();
-    expect([...appData.keys()].sort()).toEqual(["segments.control_tag_prefix", "segments.storefront_key", "segments.tag_prefix"]);
+    expect([...appData.keys()].sort()).toEqual([
+      "segments.control_tag_prefix",
+      "segments.storefront_key",
+      "segments.tag_prefix",
+    ]);
     expect(appData.get("segments.tag_prefix")!.value).toBe("vip/");
     expect(appData.get("segments.control_tag_prefix")!.value).toBe("holdout/");
   });
 
   it("replaces a recommendation entry handled by key (pushed before tokens) and deletes the old one", async () => {
     const admin = await pushAdmin(env);
-    const row = await db.pushedRecommendation.findUniqueOrThrow({ where: { shopId_segmentKey: { shopId, segmentKey: "rfm-champions" } } });
+    const row = await db.pushedRecommendation.findUniqueOrThrow({
+      where: { shopId_segmentKey: { shopId, segmentKey: "rfm-champions" } },
+    });
     const old = await admin.request<{ metaobjectUpsert: { metaobject: { id: string } } }>(METAOBJECT_UPSERT, {
       handle: { type: RECOMMENDATIONS_TYPE, handle: "rfm-champions" },
-      metaobject: { fields: [{ key: "products", value: JSON.stringify(row.products.map((id) => `gid://shopify/Product/${id}`)) }] },
+      metaobject: {
+        fields: [{ key: "products", value: JSON.stringify(row.products.map((id) => `gid://shopify/Product/${id}`)) }],
+      },
     });
-    await db.pushedRecommendation.update({ where: { shopId_segmentKey: { shopId, segmentKey: "rfm-champions" } }, data: { handle: "rfm-champions", shopifyId: old.metaobjectUpsert.metaobject.id } });
+    await db.pushedRecommendation.update({
+      where: { shopId_segmentKey: { shopId, segmentKey: "rfm-champions" } },
+      data: { handle: "rfm-champions", shopifyId: old.metaobjectUpsert.metaobject.id },
+    });
 
     const counts = await pushShop(db, await pushAdmin(env), shopId);
     expect(counts.errors).toBe(0);
-    const handles = env.emu.shop(env.shop).metaobjectsOfType(`${env.emu.appNamespace}--segment_recommendations`).map((m) => m.handle);
+    const handles = env.emu
+      .shop(env.shop)
+      .metaobjectsOfType(`${env.emu.appNamespace}--segment_recommendations`)
+      .map((m) => m.handle);
     expect(handles).not.toContain("rfm-champions");
     expect(handles).toContain(await storefrontToken(shopId, "rfm-champions"));
     expect(handles).toHaveLength(2);
-    const updated = await db.pushedRecommendation.findUniqueOrThrow({ where: { shopId_segmentKey: { shopId, segmentKey: "rfm-champions" } } });
+    const updated = await db.pushedRecommendation.findUniqueOrThrow({
+      where: { shopId_segmentKey: { shopId, segmentKey: "rfm-champions" } },
+    });
     expect(updated.handle).toBe(await storefrontToken(shopId, "rfm-champions"));
   });
 
@@ -148,6 +197,8 @@ describe("storefront after a push, custom tag prefixes", () => {
     const again = mutationCalls(env);
     expect((await pushShop(db, await pushAdmin(env), shopId)).errors).toBe(0);
     expect(callsSince(again, env).MetafieldsSet).toBe(1);
-    expect(env.emu.shop(env.shop).appInstallationMetafields().get("segments.storefront_key")!.value).toBe((await db.shop.findUniqueOrThrow({ where: { id: shopId } })).storefrontKey);
+    expect(env.emu.shop(env.shop).appInstallationMetafields().get("segments.storefront_key")!.value).toBe(
+      (await db.shop.findUniqueOrThrow({ where: { id: shopId } })).storefrontKey,
+    );
   });
 });

@@ -1,10 +1,27 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Frame, type Page } from "playwright-core";
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Frame,
+  type Page,
+} from "playwright-core";
 
 // Browser-test plumbing: the production build served by remix-serve as a child process, Debian's
 // Chromium driven by playwright-core, axe-core injected into pages, screenshots to test/artifacts.
@@ -45,7 +62,11 @@ export function buildApp(): string {
     if (!existsSync(serverEntry) || statSync(serverEntry).mtimeMs < sources) {
       // NODE_ENV=production: vitest's NODE_ENV=test would otherwise make Vite bundle React's development build.
       const env = { ...process.env, NODE_ENV: "production" as const };
-      const result = spawnSync(path.join(ROOT, "node_modules/.bin/remix"), ["vite:build"], { cwd: ROOT, encoding: "utf8", env });
+      const result = spawnSync(path.join(ROOT, "node_modules/.bin/remix"), ["vite:build"], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env,
+      });
       if (result.status !== 0) throw new Error(`remix vite:build failed:\n${result.stdout}\n${result.stderr}`);
     }
     removeCopiesOfEndedRuns();
@@ -133,11 +154,15 @@ export interface ServedApp {
 
 /** `remix-serve build/server/index.js` in `dir` on `port`, with the given environment on top of ours. */
 export async function serveApp(dir: string, port: number, env: Record<string, string>): Promise<ServedApp> {
-  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, "node_modules/@remix-run/serve/dist/cli.js"), "build/server/index.js"], {
-    cwd: dir,
-    env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [path.join(ROOT, "node_modules/@remix-run/serve/dist/cli.js"), "build/server/index.js"],
+    {
+      cwd: dir,
+      env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let output = "";
   child.stdout?.on("data", (chunk) => (output += chunk));
   child.stderr?.on("data", (chunk) => (output += chunk));
@@ -146,7 +171,10 @@ export async function serveApp(dir: string, port: number, env: Record<string, st
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`remix-serve exited (${child.exitCode}):\n${output}`);
-    const up = await fetch(`${url}/auth/login`).then(() => true, () => false);
+    const up = await fetch(`${url}/auth/login`).then(
+      () => true,
+      () => false,
+    );
     if (up) break;
     if (Date.now() > deadline) throw new Error(`remix-serve did not start:\n${output}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -204,12 +232,16 @@ export interface BlockedStorageBrowser {
  * partitioned storage instead. Playwright turns partitioning off itself, but our
  * --disable-features replaces its list, so it is named here.) Callers assert the blocking.
  */
-export async function launchWithoutThirdPartyStorage(options: BrowserContextOptions = {}): Promise<BlockedStorageBrowser> {
+export async function launchWithoutThirdPartyStorage(
+  options: BrowserContextOptions = {},
+): Promise<BlockedStorageBrowser> {
   const userAgent = await browserUserAgent();
   const profile = mkdtempSync(path.join(tmpdir(), "segments-chromium-"));
   mkdirSync(path.join(profile, "Default"));
   writeFileSync(path.join(profile, "Default/Preferences"), JSON.stringify({ profile: { cookie_controls_mode: 1 } }));
-  const args = CHROMIUM_ARGS.map((arg) => (arg.startsWith("--disable-features=") ? `${arg},ThirdPartyStoragePartitioning` : arg));
+  const args = CHROMIUM_ARGS.map((arg) =>
+    arg.startsWith("--disable-features=") ? `${arg},ThirdPartyStoragePartitioning` : arg,
+  );
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     args,
@@ -240,9 +272,16 @@ export interface AxeViolation {
 export async function seriousA11yViolations(target: Page | Frame): Promise<AxeViolation[]> {
   await target.addScriptTag({ content: AXE_SOURCE });
   const violations = await target.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const axe = (
+      window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }
+    ).axe;
     const result = await axe.run(document, { resultTypes: ["violations"] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target })),
+    }));
   });
   return violations.filter((v) => v.impact === "serious" || v.impact === "critical");
 }

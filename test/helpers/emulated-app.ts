@@ -1,10 +1,11 @@
 import db from "~/db.server";
-import { createProcessors, type JobDeps } from "~/jobs/processors.server";
-import { startWorkers, type WorkerPool } from "~/jobs/runtime.server";
+import type { JobDeps } from "~/jobs/job-deps.server";
+import { createProcessors } from "~/jobs/processors.server";
+import { startWorkers, type WorkerPool } from "~/jobs/start-workers.server";
 import { queues, type QueueName } from "~/queues.server";
-import { adminForShop } from "~/shopify/admin.server";
+import { adminForShop } from "~/jobs/admin-for-shop.server";
 import { authenticate } from "~/shopify.server";
-import { startEmulator, type Emulator, type ShopOptions } from "../shopify-emulator";
+import { startEmulator, type Emulator, type EmulatorOptions, type ShopOptions } from "../shopify-emulator";
 import { startAppServer, type AppServer } from "./app-server";
 import { uniqueShopDomain } from "./shops";
 
@@ -22,16 +23,22 @@ export interface EmulatedApp {
   close(): Promise<void>;
 }
 
-export async function startEmulatedApp(shopOptions: Partial<ShopOptions> = {}): Promise<EmulatedApp> {
+export async function startEmulatedApp(
+  shopOptions: Partial<ShopOptions> = {},
+  emulatorOptions: Partial<EmulatorOptions> = {},
+): Promise<EmulatedApp> {
   const app = await startAppServer();
   const emu = await startEmulator({
     apiKey: process.env.SHOPIFY_API_KEY!,
     apiSecret: process.env.SHOPIFY_API_SECRET!,
     appUrl: app.url,
+    ...emulatorOptions,
   });
   process.env.SHOPIFY_ADMIN_ORIGIN = emu.origin;
   const shop = uniqueShopDomain("emu");
-  emu.addShop(shop, { customers: 200, seed: shop, ...shopOptions });
+  // A fixed seed, not the (random) domain: the same shop data on every run, so a test's outcome
+  // cannot hang on which shop the draw produced.
+  emu.addShop(shop, { customers: 200, seed: "emulated-shop", ...shopOptions });
   const pools: WorkerPool[] = [];
 
   return {
@@ -40,7 +47,9 @@ export async function startEmulatedApp(shopOptions: Partial<ShopOptions> = {}): 
     shop,
     async install(domain = shop) {
       const token = emu.sessionToken(domain);
-      const request = new Request(`${process.env.SHOPIFY_APP_URL}/app`, { headers: { Authorization: `Bearer ${token}` } });
+      const request = new Request(`${process.env.SHOPIFY_APP_URL}/app`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
       // What the /app layout loader does first (the route module itself pulls in Polaris CSS,
       // which plain Node cannot load for benchmarks).
       await authenticate.admin(request);
@@ -60,4 +69,3 @@ export async function startEmulatedApp(shopOptions: Partial<ShopOptions> = {}): 
     },
   };
 }
-

@@ -1,5 +1,5 @@
 import db from "~/db.server";
-import { analyzeStoredShop, storeShopModel } from "~/compute/run.server";
+import { analyzeStoredShop, storeShopModel } from "~/compute/compute-shop.server";
 import { LIFECYCLE_STAGES, RFM_SEGMENTS } from "~/segmentation";
 
 // Seeds one shop with what sync + compute would have written: customers, orders, scores,
@@ -27,17 +27,47 @@ export async function seedAnalysedShop(domain: string, customers: number, now: D
 
   await db.run.createMany({
     data: [
-      { shopId, kind: "SYNC", status: "SUCCEEDED", progressDone: customers, progressTotal: customers, finishedAt: new Date(now.getTime() - 2 * DAY), createdAt: new Date(now.getTime() - 2 * DAY) },
+      {
+        shopId,
+        kind: "SYNC",
+        status: "SUCCEEDED",
+        progressDone: customers,
+        progressTotal: customers,
+        finishedAt: new Date(now.getTime() - 2 * DAY),
+        createdAt: new Date(now.getTime() - 2 * DAY),
+      },
       { shopId, kind: "PUSH", status: "SUCCEEDED", finishedAt: now, createdAt: now },
     ],
   });
-  const previousRun = await db.run.create({ data: { shopId, kind: "COMPUTE", status: "SUCCEEDED", createdAt: new Date(now.getTime() - 8 * DAY), finishedAt: new Date(now.getTime() - 8 * DAY) } });
-  const run = await db.run.create({ data: { shopId, kind: "COMPUTE", status: "SUCCEEDED", createdAt: now, finishedAt: now } });
+  const previousRun = await db.run.create({
+    data: {
+      shopId,
+      kind: "COMPUTE",
+      status: "SUCCEEDED",
+      createdAt: new Date(now.getTime() - 8 * DAY),
+      finishedAt: new Date(now.getTime() - 8 * DAY),
+    },
+  });
+  const run = await db.run.create({
+    data: { shopId, kind: "COMPUTE", status: "SUCCEEDED", createdAt: now, finishedAt: now },
+  });
 
   await db.segment.createMany({
     data: [
-      ...RFM_SEGMENTS.map((s) => ({ shopId, key: s.key, kind: "RFM" as const, name: s.name, description: s.description })),
-      ...LIFECYCLE_STAGES.map((s) => ({ shopId, key: s.key, kind: "LIFECYCLE" as const, name: s.name, description: s.description })),
+      ...RFM_SEGMENTS.map((s) => ({
+        shopId,
+        key: s.key,
+        kind: "RFM" as const,
+        name: s.name,
+        description: s.description,
+      })),
+      ...LIFECYCLE_STAGES.map((s) => ({
+        shopId,
+        key: s.key,
+        kind: "LIFECYCLE" as const,
+        name: s.name,
+        description: s.description,
+      })),
     ],
   });
   if (customers === 0) return { shopId, domain, computeRunId: run.id, firstCustomerId: 0n, customers };
@@ -59,7 +89,7 @@ export async function seedAnalysedShop(domain: string, customers: number, now: D
 
   await db.$executeRaw`
     INSERT INTO "CustomerScore" ("customerId", "shopId", "orderCount", "totalSpent", "firstOrderAt", "lastOrderAt", "recencyDays",
-      "r", "f", "m", "rfmSegment", "cluster", "lifecycle", "pAlive", "expectedOrders", "expectedAov", "clv", "nextOrderAt", "explanation")
+      "r", "f", "m", "rfmSegment", "cluster", "lifecycle", "pAlive", "expectedOrders", "expectedAov", "clv", "nextOrderAt", "explanation", "computedAt")
     SELECT c."id", ${shopId}, 1 + g % 4, (1 + g % 4) * (20 + (g % 7) * 15),
       ${now}::timestamp - ((g % 400) + 30 * (g % 4)) * interval '1 day', ${now}::timestamp - (g % 400) * interval '1 day', g % 400,
       5 - (g % 400) / 80, 1 + g % 4 + (CASE WHEN g % 4 = 3 THEN 1 ELSE 0 END), 1 + g % 5,
@@ -67,7 +97,7 @@ export async function seedAnalysedShop(domain: string, customers: number, now: D
       (${LIFECYCLE_STAGES.map((s) => s.key)}::text[])[1 + g % ${LIFECYCLE_STAGES.length}],
       1 - (g % 400) / 400.0, (g % 4) * 0.7, 20 + (g % 7) * 15, (g % 97) * 13.5,
       ${now}::timestamp + (g % 60) * interval '1 day',
-      'Ordered ' || (1 + g % 4) || ' times, last ' || (g % 400) || ' days ago'
+      'Ordered ' || (1 + g % 4) || ' times, last ' || (g % 400) || ' days ago', ${now}
     FROM "Customer" c, LATERAL (SELECT (c."shopifyId" - ${idBase}::bigint)::int AS g) x
     WHERE c."shopId" = ${shopId}`;
 
@@ -97,7 +127,7 @@ export async function seedAnalysedShop(domain: string, customers: number, now: D
       INSERT INTO "SegmentSnapshot" ("shopId", "runId", "segmentKey", "size", "controlSize", "revenue", "avgClv", "at")
       SELECT ${shopId}::int, ${runId}::bigint, m."segmentKey", floor(count(*) * ${factor}::float8)::int, count(*) FILTER (WHERE m."control"),
         sum(s."totalSpent"), avg(s."clv"), ${at}::timestamp
-      FROM "Membership" m JOIN "CustomerScore" s ON s."customerId" = m."customerId"
+      FROM "Membership" m JOIN "CustomerScore" s ON s."shopId" = m."shopId" AND s."customerId" = m."customerId"
       WHERE m."shopId" = ${shopId}
       GROUP BY m."segmentKey"`;
   }
@@ -107,7 +137,7 @@ export async function seedAnalysedShop(domain: string, customers: number, now: D
   // Statistics first: with the planner still believing this shop has no orders, the engine's
   // order load becomes a nested loop over every customer per order (hours at 1M customers).
   await db.$executeRaw`ANALYZE "Customer", "Order"`;
-  const { analysis } = await analyzeStoredShop(db, shopId, now);
-  await storeShopModel(db, shopId, run.id, analysis, now);
+  const { analysis, predictionCheck } = await analyzeStoredShop(db, shopId, now);
+  await storeShopModel(db, shopId, run.id, analysis, predictionCheck, now);
   return { shopId, domain, computeRunId: run.id, firstCustomerId: first.id, customers };
 }

@@ -10,9 +10,14 @@ export function uniqueQueuePrefix(label = "test"): string {
   return `segments-test-${label}-${randomUUID().slice(0, 8)}`;
 }
 
+/**
+ * Polls until `check` gives a value. The default deadline is generous because it only matters
+ * when something is wrong: on a loaded 2-core CI machine a webhook's round trip through the
+ * emulator, inbox and queue took over 15 s, while a stuck pipeline still fails here.
+ */
 export async function waitFor<T>(
   check: () => Promise<T | undefined | null | false>,
-  { timeoutMs = 15_000, intervalMs = 50, what = "condition" } = {},
+  { timeoutMs = 45_000, intervalMs = 50, what = "condition" } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

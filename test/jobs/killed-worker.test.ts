@@ -1,22 +1,22 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
+import type { ChildProcess } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import db from "~/db.server";
-import { computeProcessor, enqueueCompute, enqueuePush } from "~/jobs/compute.server";
+import { computeProcessor } from "~/jobs/compute.server";
+import { enqueueCompute, enqueuePush } from "~/enqueue.server";
 import { pushProcessor } from "~/jobs/push.server";
-import { adminForShop } from "~/shopify/admin.server";
-import { startWorkers, type WorkerPool } from "~/jobs/runtime.server";
+import { adminForShop } from "~/jobs/admin-for-shop.server";
+import { startWorkers, type WorkerPool } from "~/jobs/start-workers.server";
 import { Queues, type QueueName } from "~/queues.server";
 import { startEmulatedApp } from "../helpers/emulated-app";
 import { seedAnalysedShop } from "../helpers/seed-analysis";
 import { expectShopifyMatchesDatabase, installAndBackfill, tagsByCustomer, writeComputeResult } from "../push/fixtures";
 import { uniqueQueuePrefix, uniqueShopDomain, waitFor } from "../helpers/shops";
 import { TEST_LOCKS } from "./locks";
+import { kill, spawnWorker as spawnChild } from "./worker-process";
 
 // A worker killed with SIGKILL in the middle of a job: its claim on the shop must die with it,
 // its run must be marked failed, and the retried job must run (not be cancelled as "busy").
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
 const NOW = new Date(process.env.SEGMENTS_NOW!);
 const settings = { redisUrl: process.env.REDIS_URL!, prefix: uniqueQueuePrefix("killed") };
 const appQueues = new Queues(settings);
@@ -29,34 +29,8 @@ afterAll(async () => {
   await appQueues.close();
 });
 
-/**
- * `node --import tsx test/jobs/worker-child.ts <queues>` on our queue prefix, once it is ready.
- * (Node itself, not the tsx launcher, which would leave its node child running after a SIGKILL.)
- */
-async function spawnWorker(names: QueueName[], env: Record<string, string> = {}): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "test/jobs/worker-child.ts", ...names], {
-    cwd: ROOT,
-    env: { ...process.env, QUEUE_PREFIX: settings.prefix, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  let output = "";
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on("data", (chunk) => {
-      output += chunk;
-      if (output.includes("ready")) resolve();
-    });
-    child.stderr!.on("data", (chunk) => (output += chunk));
-    child.once("exit", (code) => reject(new Error(`worker exited (${code}):\n${output}`)));
-  });
-  return child;
-}
-
-async function kill(child: ChildProcess) {
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGKILL");
-  await exited;
-}
+const spawnWorker = (names: QueueName[], env: Record<string, string> = {}) =>
+  spawnChild(names, { QUEUE_PREFIX: settings.prefix, ...env }, children);
 
 describe("a worker killed mid-job", () => {
   it("compute: the dead run is marked failed and the retried job computes promptly", async () => {
@@ -70,11 +44,14 @@ describe("a worker killed mid-job", () => {
     await kill(child);
     const killedAt = Date.now();
     // It really died mid-compute: nothing finished it.
-    expect((await db.run.findUniqueOrThrow({ where: { id: dead.id } })).status).toBe("RUNNING");
+    expect((await db.run.findUniqueOrThrow({ where: { shopId_id: { shopId, id: dead.id } } })).status).toBe("RUNNING");
 
     pools.push(startWorkers(settings, { compute: computeProcessor({ db, queues: appQueues }) }, () => {}, TEST_LOCKS));
     const retried = await waitFor(
-      () => db.run.findFirst({ where: { shopId, kind: "COMPUTE", id: { gt: dead.id }, status: { in: ["SUCCEEDED", "FAILED", "CANCELLED"] } } }),
+      () =>
+        db.run.findFirst({
+          where: { shopId, kind: "COMPUTE", id: { gt: dead.id }, status: { in: ["SUCCEEDED", "FAILED", "CANCELLED"] } },
+        }),
       { timeoutMs: 45_000, intervalMs: 200, what: "the retried compute to end" },
     );
     expect(retried.status).toBe("SUCCEEDED");
@@ -83,7 +60,7 @@ describe("a worker killed mid-job", () => {
     console.log(`compute retried ${startedAfter.toFixed(1)} s after the kill, then ran ${took.toFixed(1)} s`);
     // Retried as soon as BullMQ finds the job stalled (its lock lapsed), not an hour later.
     expect(startedAfter).toBeLessThan(15);
-    const after = await db.run.findUniqueOrThrow({ where: { id: dead.id } });
+    const after = await db.run.findUniqueOrThrow({ where: { shopId_id: { shopId, id: dead.id } } });
     expect(after.status).toBe("FAILED");
     expect(after.error).toMatch(/worker stopped/);
     expect(after.finishedAt).not.toBeNull();
@@ -95,7 +72,9 @@ describe("a worker killed mid-job", () => {
       const shopId = await installAndBackfill(env);
       const merchantTags = tagsByCustomer(env);
       await db.shop.update({ where: { id: shopId }, data: { settings: { pushMetafields: false } } });
-      await writeComputeResult(shopId, [{ key: "vip", name: "VIP", kind: "RULE", member: () => true }], { scores: false });
+      await writeComputeResult(shopId, [{ key: "vip", name: "VIP", kind: "RULE", member: () => true }], {
+        scores: false,
+      });
       // A slow Shopify (a tiny, slowly refilled cost bucket) keeps the push going long enough to kill it.
       env.emu.setThrottle(env.shop, { maximumAvailable: 40, restoreRate: 20 });
       const child = await spawnWorker(["push"], { SHOPIFY_ADMIN_ORIGIN: env.emu.origin });
@@ -109,11 +88,20 @@ describe("a worker killed mid-job", () => {
       expect(tagCalls()).toBeLessThan(400);
 
       env.emu.setThrottle(env.shop, { maximumAvailable: 20_000, restoreRate: 1_000 });
-      pools.push(startWorkers(settings, { push: pushProcessor({ db, queues: appQueues, adminForShop: (shop) => adminForShop(shop) }) }, () => {}, TEST_LOCKS));
+      pools.push(
+        startWorkers(
+          settings,
+          { push: pushProcessor({ db, queues: appQueues, adminForShop: (shop) => adminForShop(shop) }) },
+          () => {},
+          TEST_LOCKS,
+        ),
+      );
       const done = await waitFor(
         async () => {
-          const r = await db.run.findUniqueOrThrow({ where: { id: run.id } });
-          return r.status !== "RUNNING" || (r.startedAt && r.startedAt.getTime() > killedAt && r.finishedAt) ? r : undefined;
+          const r = await db.run.findUniqueOrThrow({ where: { shopId_id: { shopId, id: run.id } } });
+          return r.status !== "RUNNING" || (r.startedAt && r.startedAt.getTime() > killedAt && r.finishedAt)
+            ? r
+            : undefined;
         },
         { timeoutMs: 45_000, intervalMs: 200, what: "the retried push to end" },
       );
@@ -126,12 +114,19 @@ describe("a worker killed mid-job", () => {
       // A run whose worker died on a job BullMQ then gave up on (stalled twice) is never resumed:
       // the next push to hold the shop's lock marks it failed instead of leaving it RUNNING.
       const abandoned = await db.run.create({
-        data: { shopId, kind: "PUSH", trigger: "test", externalId: "job:gone", status: "RUNNING", startedAt: new Date() },
+        data: {
+          shopId,
+          kind: "PUSH",
+          trigger: "test",
+          externalId: "job:gone",
+          status: "RUNNING",
+          startedAt: new Date(),
+        },
       });
       await enqueuePush(appQueues, shopId, "after");
       const failed = await waitFor(
         async () => {
-          const r = await db.run.findUniqueOrThrow({ where: { id: abandoned.id } });
+          const r = await db.run.findUniqueOrThrow({ where: { shopId_id: { shopId, id: abandoned.id } } });
           return r.status !== "RUNNING" ? r : undefined;
         },
         { timeoutMs: 30_000, intervalMs: 200, what: "the abandoned push run to be closed" },
@@ -144,4 +139,3 @@ describe("a worker killed mid-job", () => {
     }
   }, 120_000);
 });
-

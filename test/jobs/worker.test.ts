@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { QueueEvents } from "bullmq";
 import db from "~/db.server";
-import { Queues } from "~/queues.server";
+import { bullQueueName, Queues } from "~/queues.server";
 import { createProcessors } from "~/jobs/processors.server";
-import { startWorkers } from "~/jobs/runtime.server";
+import { startWorkers } from "~/jobs/start-workers.server";
 import { ingestJobId } from "~/sync/inbox.server";
 import { uniqueQueuePrefix, uniqueShopDomain } from "../helpers/shops";
 
@@ -18,7 +18,10 @@ afterAll(async () => {
 
 describe("worker", () => {
   it("processes a job the app enqueued, against real Redis", async () => {
-    const events = new QueueEvents("maintenance", { connection: { url: settings.redisUrl }, prefix: settings.prefix });
+    const events = new QueueEvents(bullQueueName("maintenance"), {
+      connection: { url: settings.redisUrl },
+      prefix: settings.prefix,
+    });
     await events.waitUntilReady();
     try {
       const job = await appQueues.enqueue("maintenance", { task: "heartbeat" });
@@ -41,7 +44,10 @@ describe("worker", () => {
         receivedAt: new Date(Date.now() - 5 * 60_000),
       },
     });
-    const events = new QueueEvents("maintenance", { connection: { url: settings.redisUrl }, prefix: settings.prefix });
+    const events = new QueueEvents(bullQueueName("maintenance"), {
+      connection: { url: settings.redisUrl },
+      prefix: settings.prefix,
+    });
     await events.waitUntilReady();
     try {
       const job = await appQueues.enqueue("maintenance", { task: "sweep-inbox" });
@@ -51,6 +57,6 @@ describe("worker", () => {
       await events.close();
     }
     const ingest = await appQueues.get("ingest").getJob(ingestJobId(row.id));
-    expect(ingest?.data).toEqual({ webhookEventId: row.id.toString() });
+    expect(ingest?.data).toEqual({ webhookEventId: row.id.toString(), shopDomain: row.shopDomain });
   });
 });

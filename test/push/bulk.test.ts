@@ -33,7 +33,13 @@ describe("large push", () => {
     expect(counts.tagsAdded).toBe(CUSTOMERS + CUSTOMERS / 2);
     expect(counts.bulkOperations).toBe(2);
     // The one metafieldsSet call is the storefront config on the app's installation, not a customer.
-    expect(callsSince(before, env)).toMatchObject({ TagsAdd: 0, TagsRemove: 0, MetafieldsSet: 1, StagedUploadsCreate: 2, RunBulkMutation: 2 });
+    expect(callsSince(before, env)).toMatchObject({
+      TagsAdd: 0,
+      TagsRemove: 0,
+      MetafieldsSet: 1,
+      StagedUploadsCreate: 2,
+      RunBulkMutation: 2,
+    });
     // A handful of calls in all, whatever the number of customers.
     expect(admin.usage.calls).toBeLessThan(100);
 

@@ -1,10 +1,11 @@
 import { expect } from "vitest";
 import db from "~/db.server";
-import { adminForShop } from "~/shopify/admin.server";
+import { adminForShop } from "~/jobs/admin-for-shop.server";
 import { backfillShop } from "~/sync/backfill.server";
 import { shopSettings } from "~/settings";
 import { nativeSegmentName, nativeSegmentQuery } from "~/push/native-segments.server";
 import { appTag } from "~/push/tag-diff.server";
+import { belowMinimumSize } from "~/segmentation/segment-health";
 import { segmentToken } from "~/push/storefront.server";
 import type { SegmentKind } from "~/generated/prisma/client";
 import type { EmulatedApp } from "../helpers/emulated-app";
@@ -58,8 +59,17 @@ export interface SegmentSpec {
 }
 
 /** Writes Segment, Membership and CustomerScore rows as a compute run would. */
-export async function writeComputeResult(shopId: number, specs: SegmentSpec[], { scores = true, limit }: { scores?: boolean; limit?: number } = {}) {
-  const customers = await db.customer.findMany({ where: { shopId }, select: { id: true }, orderBy: { id: "asc" }, take: limit });
+export async function writeComputeResult(
+  shopId: number,
+  specs: SegmentSpec[],
+  { scores = true, limit }: { scores?: boolean; limit?: number } = {},
+) {
+  const customers = await db.customer.findMany({
+    where: { shopId },
+    select: { id: true },
+    orderBy: { id: "asc" },
+    take: limit,
+  });
   await db.membership.deleteMany({ where: { shopId } });
   for (const spec of specs) {
     await db.segment.upsert({
@@ -67,7 +77,9 @@ export async function writeComputeResult(shopId: number, specs: SegmentSpec[], {
       create: { shopId, key: spec.key, kind: spec.kind, name: spec.name, enabled: spec.enabled ?? true },
       update: { name: spec.name, kind: spec.kind, enabled: spec.enabled ?? true },
     });
-    const rows = customers.flatMap((c, i) => (spec.member(i) ? [{ shopId, customerId: c.id, segmentKey: spec.key, control: spec.control?.(i) ?? false }] : []));
+    const rows = customers.flatMap((c, i) =>
+      spec.member(i) ? [{ shopId, customerId: c.id, segmentKey: spec.key, control: spec.control?.(i) ?? false }] : [],
+    );
     await db.membership.createMany({ data: rows });
   }
   if (!scores) return;
@@ -97,13 +109,25 @@ const emulatorId = (shopifyId: bigint) => Number(shopifyId);
  * Shopify carries exactly the app tags the memberships call for, the merchant's own tags are
  * those it had before (`merchantTags`, by Shopify id), and one native segment per enabled segment.
  */
-export async function expectShopifyMatchesDatabase(env: EmulatedApp, shopId: number, merchantTags: Map<number, string[]>) {
+export async function expectShopifyMatchesDatabase(
+  env: EmulatedApp,
+  shopId: number,
+  merchantTags: Map<number, string[]>,
+) {
   const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId } });
   const settings = shopSettings(shop.settings);
   const store = env.emu.shop(env.shop);
-  const segments = await db.segment.findMany({ where: { shopId } });
+  // The newest prediction check withholds the predictive segments when it found too little data.
+  const check = await db.predictionCheck.findFirst({ where: { shopId }, orderBy: { id: "desc" } });
+  const withheld = check !== null && !check.sufficient;
+  const segments = (await db.segment.findMany({ where: { shopId } })).filter(
+    (s) => !(withheld && s.kind === "PREDICTIVE"),
+  );
   const enabled = new Set(segments.filter((s) => s.enabled).map((s) => s.key));
-  const memberships = await db.membership.findMany({ where: { shopId }, include: { customer: { select: { shopifyId: true } } } });
+  const memberships = await db.membership.findMany({
+    where: { shopId },
+    include: { customer: { select: { shopifyId: true } } },
+  });
   const expected = new Map<number, string[]>();
   for (const m of memberships) {
     if (!enabled.has(m.segmentKey)) continue;
@@ -123,8 +147,18 @@ export async function expectShopifyMatchesDatabase(env: EmulatedApp, shopId: num
 
   // Ours are the ones whose query selects an app tag; the merchant's own segments are left alone.
   const native = [...store.segments.values()].filter((s) => s.query.includes(`CONTAINS '${settings.tagPrefix}`));
-  const wanted = segments.filter((s) => s.enabled && settings.pushNativeSegments);
-  expect(native.map((s) => s.query).sort()).toEqual(wanted.map((s) => nativeSegmentQuery(appTag(settings, s.key, false))).sort());
+  // Segments below the minimum size get none unless the merchant opted in (tags all the same).
+  const scored = await db.customerScore.count({ where: { shopId } });
+  const treated = (key: string) => memberships.filter((m) => m.segmentKey === key && !m.control).length;
+  const wanted = segments.filter(
+    (s) =>
+      s.enabled &&
+      settings.pushNativeSegments &&
+      (settings.pushSmallSegments || !belowMinimumSize(treated(s.key), scored, settings)),
+  );
+  expect(native.map((s) => s.query).sort()).toEqual(
+    wanted.map((s) => nativeSegmentQuery(appTag(settings, s.key, false))).sort(),
+  );
   for (const segment of wanted) {
     const found = native.find((n) => n.query === nativeSegmentQuery(appTag(settings, segment.key, false)))!;
     expect(found.name.startsWith(nativeSegmentName(segment.name))).toBe(true);
@@ -155,7 +189,8 @@ export async function storefrontToken(shopId: number, key: string): Promise<stri
  * (the segment's token) and products, and no field that names the segment.
  */
 export async function expectRecommendationsMatchDatabase(env: EmulatedApp, shopId: number) {
-  const byHandle = (a: { handle: string }, b: { handle: string }) => (a.handle < b.handle ? -1 : a.handle > b.handle ? 1 : 0);
+  const byHandle = (a: { handle: string }, b: { handle: string }) =>
+    a.handle < b.handle ? -1 : a.handle > b.handle ? 1 : 0;
   const pushed = await db.pushedRecommendation.findMany({ where: { shopId } });
   const inShopify = recommendationMetaobjects(env).map((m) => ({
     id: `gid://shopify/Metaobject/${m.id}`,
@@ -164,7 +199,12 @@ export async function expectRecommendationsMatchDatabase(env: EmulatedApp, shopI
     products: JSON.parse(m.fields.products) as string[],
   }));
   const expected = await Promise.all(
-    pushed.map(async (p) => ({ id: p.shopifyId, handle: await storefrontToken(shopId, p.segmentKey), fields: ["products"], products: p.products.map((id) => `gid://shopify/Product/${id}`) })),
+    pushed.map(async (p) => ({
+      id: p.shopifyId,
+      handle: await storefrontToken(shopId, p.segmentKey),
+      fields: ["products"],
+      products: p.products.map((id) => `gid://shopify/Product/${id}`),
+    })),
   );
   expect(pushed.every((p) => expected.some((e) => e.handle === p.handle))).toBe(true);
   expect(inShopify.sort(byHandle)).toEqual(expected.sort(byHandle));

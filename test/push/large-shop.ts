@@ -27,6 +27,8 @@ export async function installWithCustomersOnly(env: EmulatedApp): Promise<number
     if (ids.length === 10_000) await flush();
   }
   if (ids.length) await flush();
+  // As the back-fill does after storing customers.
+  await db.$executeRaw`ANALYZE "Customer"`;
   return shop.id;
 }
 
@@ -42,4 +44,6 @@ export async function writeLargeMemberships(shopId: number) {
     UNION ALL
     SELECT "shopId", id, 'churn-risk-high' FROM "Customer" WHERE "shopId" = ${shopId} AND id % 2 = 0
     ON CONFLICT DO NOTHING`;
+  // As a compute does after a large membership write.
+  await db.$executeRaw`ANALYZE "Membership"`;
 }

@@ -15,14 +15,24 @@ function customerMetafieldDefinitions(): Record<string, Table> {
 describe("customer metafield definitions", () => {
   it("declares every metafield the push writes, with the type it writes", () => {
     const definitions = customerMetafieldDefinitions();
-    for (const [key, type] of Object.entries(METAFIELD_TYPES)) expect({ key, type: definitions[key]?.type }).toEqual({ key, type });
+    for (const [key, type] of Object.entries(METAFIELD_TYPES))
+      expect({ key, type: definitions[key]?.type }).toEqual({ key, type });
   });
 
   it("describes the lifecycle metafield with exactly the values the push can write", () => {
     const description = String(customerMetafieldDefinitions().lifecycle.description);
     const named = new Set(description.match(/lifecycle-[a-z-]*[a-z]/g) ?? []);
     const written = LIFECYCLE_STAGES.map((stage) => {
-      const score = { r: 1, f: 1, m: 1, rfmSegment: "rfm-lost", lifecycle: stage.key, pAlive: null, clv: null, nextOrderAt: null };
+      const score = {
+        r: 1,
+        f: 1,
+        m: 1,
+        rfmSegment: "rfm-lost",
+        lifecycle: stage.key,
+        pAlive: null,
+        clv: null,
+        nextOrderAt: null,
+      };
       return metafieldValues({ segments: [], score }, "UTC").lifecycle;
     });
     expect([...named].sort()).toEqual([...written].sort());
@@ -31,7 +41,9 @@ describe("customer metafield definitions", () => {
 
   it("lets the storefront read only the segment tokens the blocks need, never a score", () => {
     const definitions = customerMetafieldDefinitions();
-    const storefront = Object.entries(definitions).flatMap(([key, d]) => (d["access.storefront"] === undefined || d["access.storefront"] === "none" ? [] : [key]));
+    const storefront = Object.entries(definitions).flatMap(([key, d]) =>
+      d["access.storefront"] === undefined || d["access.storefront"] === "none" ? [] : [key],
+    );
     expect(storefront).toEqual(["segments"]);
     expect(definitions.segments["access.storefront"]).toBe("public_read");
     // Admin access stays the default (merchant_read): nothing here is public to other apps.

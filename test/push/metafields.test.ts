@@ -3,7 +3,14 @@ import db from "~/db.server";
 import { queues } from "~/queues.server";
 import { pushShop } from "~/push/push-shop.server";
 import { startEmulatedApp, type EmulatedApp } from "../helpers/emulated-app";
-import { callsSince, installAndBackfill, mutationCalls, pushAdmin, storefrontToken, writeComputeResult } from "./fixtures";
+import {
+  callsSince,
+  installAndBackfill,
+  mutationCalls,
+  pushAdmin,
+  storefrontToken,
+  writeComputeResult,
+} from "./fixtures";
 
 // Customer metafields that become empty are deleted in Shopify, not left with their old value,
 // and a push interrupted while deleting is finished by the next one.
@@ -36,23 +43,39 @@ function inShopify(shopifyId: bigint): Record<string, string> {
 
 /** PushedMetafields says exactly what Shopify holds, for every customer. */
 async function expectBookkeepingMatchesShopify() {
-  const pushed = new Map((await db.pushedMetafields.findMany({ where: { shopId } })).map((p) => [p.customerId, p.values as Record<string, string>]));
+  const pushed = new Map(
+    (await db.pushedMetafields.findMany({ where: { shopId } })).map((p) => [
+      p.customerId,
+      p.values as Record<string, string>,
+    ]),
+  );
   for (const customer of await customers()) {
-    expect({ id: customer.id, values: inShopify(customer.shopifyId) }).toEqual({ id: customer.id, values: pushed.get(customer.id) ?? {} });
+    expect({ id: customer.id, values: inShopify(customer.shopifyId) }).toEqual({
+      id: customer.id,
+      values: pushed.get(customer.id) ?? {},
+    });
   }
 }
 
 describe("metafields that become empty", () => {
   it("are deleted (left every segment, no next order, score gone), and a crash mid-way converges", async () => {
     const everyone = { key: "vip", name: "VIP", kind: "RULE" as const, member: () => true };
-    await writeComputeResult(shopId, [everyone, { key: "half", name: "Half", kind: "RULE", member: (i) => i % 2 === 0 }], { limit: CUSTOMERS });
+    await writeComputeResult(
+      shopId,
+      [everyone, { key: "half", name: "Half", kind: "RULE", member: (i) => i % 2 === 0 }],
+      { limit: CUSTOMERS },
+    );
     expect((await pushShop(db, await pushAdmin(env), shopId, { tuning: perCall })).errors).toBe(0);
     const list = await customers();
-    for (const customer of list) expect(Object.keys(inShopify(customer.shopifyId)).sort()).toEqual([...SCORE_KEYS, "segments"].sort());
+    for (const customer of list)
+      expect(Object.keys(inShopify(customer.shopifyId)).sort()).toEqual([...SCORE_KEYS, "segments"].sort());
 
     // 0–19 leave every segment; 20–29 are expected never to order again; 30–39 lose their score.
     await writeComputeResult(shopId, [{ ...everyone, member: (i) => i >= 20 }], { limit: CUSTOMERS, scores: false });
-    await db.customerScore.updateMany({ where: { customerId: { in: list.slice(20, 30).map((c) => c.id) } }, data: { nextOrderAt: null } });
+    await db.customerScore.updateMany({
+      where: { customerId: { in: list.slice(20, 30).map((c) => c.id) } },
+      data: { nextOrderAt: null },
+    });
     await db.customerScore.deleteMany({ where: { customerId: { in: list.slice(30, 40).map((c) => c.id) } } });
 
     let deleteCalls = 0;
@@ -61,7 +84,9 @@ describe("metafields that become empty", () => {
         if (query.includes("mutation MetafieldsDelete") && ++deleteCalls > 1) throw new Error("worker killed");
       },
     });
-    await expect(pushShop(db, crashing, shopId, { tuning: { ...perCall, saveEvery: 1 } })).rejects.toThrow("worker killed");
+    await expect(pushShop(db, crashing, shopId, { tuning: { ...perCall, saveEvery: 1 } })).rejects.toThrow(
+      "worker killed",
+    );
     // What was recorded is what Shopify has, deletions included.
     await expectBookkeepingMatchesShopify();
 
@@ -71,7 +96,11 @@ describe("metafields that become empty", () => {
     for (const [i, customer] of list.entries()) {
       const keys = Object.keys(inShopify(customer.shopifyId)).sort();
       if (i < 20) expect({ i, keys }).toEqual({ i, keys: [...SCORE_KEYS].sort() });
-      else if (i < 30) expect({ i, keys }).toEqual({ i, keys: [...SCORE_KEYS.filter((k) => k !== "next_order_at"), "segments"].sort() });
+      else if (i < 30)
+        expect({ i, keys }).toEqual({
+          i,
+          keys: [...SCORE_KEYS.filter((k) => k !== "next_order_at"), "segments"].sort(),
+        });
       else if (i < 40) expect({ i, keys }).toEqual({ i, keys: ["segments"] });
       else expect({ i, keys }).toEqual({ i, keys: [...SCORE_KEYS, "segments"].sort() });
     }
@@ -85,12 +114,18 @@ describe("metafields that become empty", () => {
 
   it("are all deleted when metafield pushes are switched off, and written again when switched on", async () => {
     const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId } });
-    await db.shop.update({ where: { id: shopId }, data: { settings: { ...(shop.settings as object), pushMetafields: false } } });
+    await db.shop.update({
+      where: { id: shopId },
+      data: { settings: { ...(shop.settings as object), pushMetafields: false } },
+    });
     expect((await pushShop(db, await pushAdmin(env), shopId, { tuning: perCall })).errors).toBe(0);
     for (const customer of await customers()) expect(inShopify(customer.shopifyId)).toEqual({});
     expect(await db.pushedMetafields.count({ where: { shopId } })).toBe(0);
 
-    await db.shop.update({ where: { id: shopId }, data: { settings: { ...(shop.settings as object), pushMetafields: true } } });
+    await db.shop.update({
+      where: { id: shopId },
+      data: { settings: { ...(shop.settings as object), pushMetafields: true } },
+    });
     expect((await pushShop(db, await pushAdmin(env), shopId, { tuning: perCall })).errors).toBe(0);
     await expectBookkeepingMatchesShopify();
     const list = await customers();

@@ -58,7 +58,10 @@ describe("push resumption", () => {
     await expect(pushShop(db, crashing, shopId, { tuning: perCall })).rejects.toThrow("worker killed");
 
     // Whatever was recorded really is in Shopify.
-    const recorded = await db.pushedTag.findMany({ where: { shopId }, include: { customer: { select: { shopifyId: true } } } });
+    const recorded = await db.pushedTag.findMany({
+      where: { shopId },
+      include: { customer: { select: { shopifyId: true } } },
+    });
     const store = env.emu.shop(env.shop);
     for (const row of recorded) expect(store.customer(Number(row.customer.shopifyId))!.record.tags).toContain(row.tag);
     const recordedCustomers = new Set(recorded.map((r) => r.customerId)).size;
@@ -75,7 +78,10 @@ describe("push resumption", () => {
   it("converges under a tiny cost bucket with parallel callers being throttled", async () => {
     env.emu.setThrottle(env.shop, { maximumAvailable: 40, restoreRate: 1_000 });
     try {
-      await writeComputeResult(shopId, [{ key: "vip", name: "VIP", kind: "RULE", member: (i) => i % 3 === 0 }], { limit: CUSTOMERS, scores: false });
+      await writeComputeResult(shopId, [{ key: "vip", name: "VIP", kind: "RULE", member: (i) => i % 3 === 0 }], {
+        limit: CUSTOMERS,
+        scores: false,
+      });
       const admin = await pushAdmin(env, { maxAttempts: 100 });
       const counts = await pushShop(db, admin, shopId, { tuning: { ...perCall, concurrency: 4 } });
       expect(counts.errors).toBe(0);
@@ -87,7 +93,10 @@ describe("push resumption", () => {
   });
 
   it("recovers from a failed bulk mutation on the next push", async () => {
-    await writeComputeResult(shopId, [{ key: "vip", name: "VIP", kind: "RULE", member: (i) => i % 3 !== 0 }], { limit: CUSTOMERS, scores: false });
+    await writeComputeResult(shopId, [{ key: "vip", name: "VIP", kind: "RULE", member: (i) => i % 3 !== 0 }], {
+      limit: CUSTOMERS,
+      scores: false,
+    });
     env.emu.faults.bulk.failNext.push("INTERNAL_SERVER_ERROR");
     const bulk = { bulkThreshold: 1, bulkPollMs: 20 };
     await expect(pushShop(db, await pushAdmin(env), shopId, { tuning: bulk })).rejects.toThrow(BulkOperationError);
@@ -98,15 +107,32 @@ describe("push resumption", () => {
   });
 
   it("runs two pushes of one shop one after the other: the second finds nothing to send", async () => {
-    await writeComputeResult(shopId, [{ key: "vip", name: "VIP", kind: "RULE", member: (i) => i < 50 }], { limit: CUSTOMERS, scores: false });
-    const expectedRemoved = await db.pushedTag.count({ where: { shopId, tag: "seg:vip", customer: { memberships: { none: { segmentKey: "vip" } } } } });
+    await writeComputeResult(shopId, [{ key: "vip", name: "VIP", kind: "RULE", member: (i) => i < 50 }], {
+      limit: CUSTOMERS,
+      scores: false,
+    });
+    const expectedRemoved = await db.pushedTag.count({
+      where: { shopId, tag: "seg:vip", customer: { memberships: { none: { segmentKey: "vip" } } } },
+    });
     const processor = pushProcessor({ db, queues: queues(), adminForShop: () => pushAdmin(env) }, { bulkPollMs: 20 });
-    const job = (id: string) => ({ id, data: { shopId, trigger: "test" }, attemptsMade: 0, opts: { attempts: 1 } }) as unknown as Job<JobData["push"]>;
-    const results = (await Promise.all([processor(job("concurrent-a")), processor(job("concurrent-b"))])) as { tagsRemoved: number; tagsAdded: number }[];
+    const job = (id: string) =>
+      ({
+        id,
+        timestamp: 1,
+        data: { shopId, trigger: "test" },
+        attemptsMade: 0,
+        opts: { attempts: 1 },
+      }) as unknown as Job<JobData["push"]>;
+    const results = (await Promise.all([processor(job("concurrent-a")), processor(job("concurrent-b"))])) as {
+      tagsRemoved: number;
+      tagsAdded: number;
+    }[];
 
     const removed = results.map((r) => r.tagsRemoved).sort((a, b) => a - b);
     expect(removed).toEqual([0, expectedRemoved]);
-    const runs = await db.run.findMany({ where: { shopId, kind: "PUSH", externalId: { in: ["job:concurrent-a", "job:concurrent-b"] } } });
+    const runs = await db.run.findMany({
+      where: { shopId, kind: "PUSH", externalId: { in: ["job:concurrent-a:1", "job:concurrent-b:1"] } },
+    });
     expect(runs.map((r) => r.status)).toEqual(["SUCCEEDED", "SUCCEEDED"]);
     await expectShopifyMatchesDatabase(env, shopId, merchantTags);
   });

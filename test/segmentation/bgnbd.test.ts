@@ -13,10 +13,20 @@ const cdnow = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426, logLikelihood: 0 };
 
 describe("BG/NBD predictions", () => {
   it("agree between the hypergeometric series and the quadrature where both are valid", () => {
-    for (const [a, b] of [[20, 120], [45, 200]]) {
+    for (const [a, b] of [
+      [20, 120],
+      [45, 200],
+    ]) {
       const p = { r: 0.9, alpha: 70, a, b, logLikelihood: 0 };
-      for (const [t, x, T] of [[365, 3, 400], [3650, 0, 0], [90, 25, 700]]) {
-        expect(expectedPurchasesIfAliveByQuadrature(p, t, x, T)).toBeCloseTo(expectedPurchasesIfAliveBySeries(p, t, x, T), 6);
+      for (const [t, x, T] of [
+        [365, 3, 400],
+        [3650, 0, 0],
+        [90, 25, 700],
+      ]) {
+        expect(expectedPurchasesIfAliveByQuadrature(p, t, x, T)).toBeCloseTo(
+          expectedPurchasesIfAliveBySeries(p, t, x, T),
+          6,
+        );
       }
     }
   });

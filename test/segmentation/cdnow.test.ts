@@ -29,10 +29,12 @@ describe("CDNOW calibration (39 weeks to 1997-09-30, weekly periods)", () => {
 
   it("rebuilds the paper's per-customer summary (x, t_x, T) exactly", () => {
     const lines = readFileSync(resolve(cdnowDir, "cdnow_customers_summary.csv"), "utf8").trim().split("\n").slice(1);
-    const expected = new Map(lines.map((line) => {
-      const [id, x, tx, T] = line.split(",");
-      return [Number(id), { x: Number(x), tx: Number(tx), T: Number(T) }];
-    }));
+    const expected = new Map(
+      lines.map((line) => {
+        const [id, x, tx, T] = line.split(",");
+        return [Number(id), { x: Number(x), tx: Number(tx), T: Number(T) }];
+      }),
+    );
     const { ids, features } = analysis.customers;
     let compared = 0;
     for (let c = 0; c < ids.length; c++) {
@@ -80,7 +82,16 @@ describe("CDNOW calibration (39 weeks to 1997-09-30, weekly periods)", () => {
     const tsx = resolve(repoRoot, "node_modules/.bin/tsx");
     const { stdout } = await promisify(execFile)(
       tsx,
-      ["app/cli/analyze.ts", "--input", resolve(cdnowDir, "CDNOW_sample.txt"), "--as-of", "1997-09-30", "--period", "week", "--json"],
+      [
+        "app/cli/analyze.ts",
+        "--input",
+        resolve(cdnowDir, "CDNOW_sample.txt"),
+        "--as-of",
+        "1997-09-30",
+        "--period",
+        "week",
+        "--json",
+      ],
       { cwd: repoRoot },
     );
     const summary = JSON.parse(stdout);

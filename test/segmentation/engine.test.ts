@@ -31,7 +31,8 @@ function allNumbersFinite(analysis: ShopAnalysis) {
       if (!Number.isFinite(column[c])) throw new Error(`${name}[${c}] = ${column[c]}`);
     }
   }
-  for (let c = 0; c < analysis.customers.count; c++) expect(Number.isFinite(analysis.customers.nextOrderAt[c])).toBe(true);
+  for (let c = 0; c < analysis.customers.count; c++)
+    expect(Number.isFinite(analysis.customers.nextOrderAt[c])).toBe(true);
 }
 
 describe("analyzeShop on a simulated shop", () => {
@@ -68,16 +69,28 @@ describe("analyzeShop on a simulated shop", () => {
   });
 
   it("chooses k in range by silhouette and describes clusters in words", () => {
-    const ks = Object.keys(analysis.diagnostics.silhouetteByK).map(Number);
+    const { silhouetteByK, clusterSelection } = analysis.diagnostics;
+    const ks = Object.keys(silhouetteByK).map(Number);
     expect(ks).toEqual([2, 3, 4, 5]);
     expect(analysis.clusters.length).toBeGreaterThanOrEqual(2);
-    const best = Math.max(...Object.values(analysis.diagnostics.silhouetteByK));
-    expect(analysis.diagnostics.silhouetteByK[analysis.clusters.length]).toBe(best);
+    // The smallest k within the tolerance of the best silhouette among k with big-enough clusters.
+    const eligible = ks.filter((k) => clusterSelection.smallestClusterByK[k] >= clusterSelection.minClusterSize);
+    const best = Math.max(...eligible.map((k) => silhouetteByK[k]));
+    const k = analysis.clusters.length;
+    expect(silhouetteByK[k]).toBeGreaterThanOrEqual(best - clusterSelection.silhouetteTolerance);
+    expect(eligible.filter((j) => j < k && silhouetteByK[j] >= best - clusterSelection.silhouetteTolerance)).toEqual(
+      [],
+    );
+    for (const cluster of analysis.clusters)
+      expect(cluster.size).toBeGreaterThanOrEqual(clusterSelection.minClusterSize);
     // cluster-1 is the most valuable: more orders on average than the last cluster.
     const first = analysis.clusters[0].centroid;
     const last = analysis.clusters[analysis.clusters.length - 1].centroid;
-    expect(first.orders + first.averageOrderValue / 100).toBeGreaterThan(last.orders + last.averageOrderValue / 100 - 1e-9);
+    expect(first.orders + first.averageOrderValue / 100).toBeGreaterThan(
+      last.orders + last.averageOrderValue / 100 - 1e-9,
+    );
     for (const cluster of analysis.clusters) expect(cluster.description).toMatch(/^[a-z ,-]+$/);
+    for (const cluster of analysis.clusters) expect(cluster.name).toMatch(/^[A-Z][a-z -]+( \([a-z -]+\))*$/);
   });
 
   it("re-scores any customer from the stored model exactly as the full run did", () => {
@@ -86,13 +99,19 @@ describe("analyzeShop on a simulated shop", () => {
     for (const c of [0, 1, 7, 100, 1234, analysis.customers.count - 1]) {
       const orders: { time: number; amount: number }[] = [];
       for (let row = 0; row < shop.customer.length; row++) {
-        if (shop.customer[row] === sourceIndex[c] && shop.time[row] < AS_OF + DAY) orders.push({ time: shop.time[row], amount: shop.amount[row] });
+        if (shop.customer[row] === sourceIndex[c] && shop.time[row] < AS_OF + DAY)
+          orders.push({ time: shop.time[row], amount: shop.amount[row] });
       }
       const score = scoreCustomer(model, summarizeOrders(orders)!, AS_OF);
       for (const name of Object.keys(score.features) as (keyof typeof score.features)[]) {
         expect(score.features[name], `${ids[c]} ${name}`).toBeCloseTo(features[name][c], 9);
       }
-      expect([score.segmentKeys.rfm, score.segmentKeys.cluster, score.segmentKeys.lifecycle, score.segmentKeys.churnRisk]).toEqual(segmentKeysOf(analysis, c));
+      expect([
+        score.segmentKeys.rfm,
+        score.segmentKeys.cluster,
+        score.segmentKeys.lifecycle,
+        score.segmentKeys.churnRisk,
+      ]).toEqual(segmentKeysOf(analysis, c));
       expect(score.explanation).toBe(analysis.customers.explanations[c]);
     }
   });
@@ -154,7 +173,8 @@ describe("analyzeShop on small hand-made shops", () => {
     // More recent customers are more likely alive under the heuristic.
     const { pAlive, recencyDays } = analysis.customers.features;
     const byRecency = Array.from(pAlive.keys()).sort((i, j) => recencyDays[i] - recencyDays[j]);
-    for (let k = 1; k < byRecency.length; k++) expect(pAlive[byRecency[k]]).toBeLessThanOrEqual(pAlive[byRecency[k - 1]]);
+    for (let k = 1; k < byRecency.length; k++)
+      expect(pAlive[byRecency[k]]).toBeLessThanOrEqual(pAlive[byRecency[k - 1]]);
   });
 
   it("handles a single customer and identical customers", () => {
@@ -162,7 +182,9 @@ describe("analyzeShop on small hand-made shops", () => {
     single.add("only", at("2025-01-01T00:00:00Z"), 10);
     const one = analyzeShop(single.build(), { asOf: at("2025-01-02T00:00:00Z") });
     expect(one.customers.count).toBe(1);
-    expect(one.clusters).toHaveLength(1);
+    // Too few customers for clusters worth a campaign: none, and the run says why.
+    expect(one.clusters).toHaveLength(0);
+    expect(one.diagnostics.warnings.some((w) => w.startsWith("No behavioural clusters"))).toBe(true);
     allNumbersFinite(one);
 
     const twins = new TransactionColumnsBuilder();

@@ -95,7 +95,11 @@ describe("parameter recovery from a simulated shop (15,000 customers, daily peri
 
   it("predicts about as many future orders as the simulated population places", () => {
     // Hold-out check on the same process: calibrate on the first year, predict the second.
-    const calibration = analyzeShop(transactions, { asOf: new Date("2024-12-31T00:00:00Z"), predictionHorizonDays: 365, explanations: false });
+    const calibration = analyzeShop(transactions, {
+      asOf: new Date("2024-12-31T00:00:00Z"),
+      predictionHorizonDays: 365,
+      explanations: false,
+    });
     let predicted = 0;
     for (let c = 0; c < calibration.customers.count; c++) predicted += calibration.customers.features.expectedOrders[c];
     const calibrationCustomers = new Set(calibration.customers.sourceIndex);

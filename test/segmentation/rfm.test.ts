@@ -79,8 +79,17 @@ describe("RFM segments", () => {
     for (const rule of RFM_SEGMENT_RULES) expect(rule.key).toMatch(/^rfm-[a-z]+(-[a-z]+)*$/);
     expect(new Set(RFM_SEGMENT_RULES.map((rule) => rule.key)).size).toBe(RFM_SEGMENT_RULES.length);
     expect(RFM_SEGMENT_RULES.map((rule) => rule.name)).toEqual([
-      "Champions", "Loyal", "Potential Loyalist", "New", "Promising", "Need Attention",
-      "About to Sleep", "Can't Lose Them", "At Risk", "Hibernating", "Lost",
+      "Champions",
+      "Loyal",
+      "Potential Loyalist",
+      "New",
+      "Promising",
+      "Need Attention",
+      "About to Sleep",
+      "Can't Lose Them",
+      "At Risk",
+      "Hibernating",
+      "Lost",
     ]);
   });
 

@@ -33,7 +33,9 @@ describe("emulated admin", () => {
     expect(src.origin + src.pathname).toBe(`${APP_URL}/`);
     expect(src.searchParams.get("embedded")).toBe("1");
     expect(src.searchParams.get("shop")).toBe(SHOP);
-    expect(Buffer.from(src.searchParams.get("host")!, "base64url").toString()).toBe("admin.shopify.com/store/admin-ui-test");
+    expect(Buffer.from(src.searchParams.get("host")!, "base64url").toString()).toBe(
+      "admin.shopify.com/store/admin-ui-test",
+    );
     expect(src.searchParams.get("id_token")?.split(".")).toHaveLength(3);
   });
 

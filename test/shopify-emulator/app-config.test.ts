@@ -60,7 +60,9 @@ describe("shopify.app.toml", () => {
     });
     expect(config.scopes).toBe("read_customers,write_customers");
     expect(config.webhooksApiVersion).toBe("2026-07");
-    expect(config.customerMetafields).toEqual([{ key: "clv", type: "number_decimal", name: "Predicted CLV", description: null }]);
+    expect(config.customerMetafields).toEqual([
+      { key: "clv", type: "number_decimal", name: "Predicted CLV", description: null },
+    ]);
     expect(config.metaobjects).toEqual([
       {
         name: "segment_recommendations",
@@ -68,7 +70,13 @@ describe("shopify.app.toml", () => {
         description: null,
         displayNameKey: "segment_key",
         fields: [
-          { key: "segment_key", name: "Segment key", type: "single_line_text_field", required: true, description: null },
+          {
+            key: "segment_key",
+            name: "Segment key",
+            type: "single_line_text_field",
+            required: true,
+            description: null,
+          },
           { key: "products", name: "Products", type: "list.product_reference", required: true, description: null },
         ],
       },

@@ -9,6 +9,8 @@ import { fileURLToPath } from "node:url";
 export interface AppConfig {
   /** `name`: what the admin calls the app (sidebar, page title). */
   name: string | null;
+  /** `handle`: the app's path in the admin, `/store/<store>/apps/<handle>`. */
+  handle: string | null;
   /** Topic (e.g. `orders/create`) → path on the app (e.g. `/webhooks/orders/create`). */
   subscriptions: Map<string, string>;
   webhooksApiVersion: string | null;
@@ -63,7 +65,8 @@ export function parseToml(text: string): TomlTable {
     if (!assignment) continue;
     let raw = assignment[2];
     // Multi-line arrays: keep reading until the brackets balance.
-    while (raw.startsWith("[") && count(raw, "[") > count(raw, "]") && i + 1 < lines.length) raw += " " + stripComment(lines[++i]).trim();
+    while (raw.startsWith("[") && count(raw, "[") > count(raw, "]") && i + 1 < lines.length)
+      raw += " " + stripComment(lines[++i]).trim();
     line = raw;
     current[assignment[1].replace(/^"|"$/g, "")] = parseValue(line);
   }
@@ -95,7 +98,15 @@ function parseValue(raw: string): TomlValue {
 }
 
 function emptyConfig(): AppConfig {
-  return { name: null, subscriptions: new Map(), webhooksApiVersion: null, scopes: null, customerMetafields: [], metaobjects: [] };
+  return {
+    name: null,
+    handle: null,
+    subscriptions: new Map(),
+    webhooksApiVersion: null,
+    scopes: null,
+    customerMetafields: [],
+    metaobjects: [],
+  };
 }
 
 export function readAppConfig(file = DEFAULT_APP_TOML): AppConfig {
@@ -107,16 +118,22 @@ export function appConfigFromToml(text: string): AppConfig {
   const config = emptyConfig();
   const toml = parseToml(text);
   config.name = stringOr(toml.name, null);
+  config.handle = stringOr(toml.handle, null);
   const webhooks = (toml.webhooks ?? {}) as TomlTable;
   config.webhooksApiVersion = typeof webhooks.api_version === "string" ? webhooks.api_version : null;
   for (const subscription of (webhooks.subscriptions ?? []) as TomlTable[]) {
     const uri = subscription.uri;
     if (typeof uri !== "string") continue;
-    for (const topic of [...((subscription.topics as string[]) ?? []), ...((subscription.compliance_topics as string[]) ?? [])]) config.subscriptions.set(topic, uri);
+    for (const topic of [
+      ...((subscription.topics as string[]) ?? []),
+      ...((subscription.compliance_topics as string[]) ?? []),
+    ])
+      config.subscriptions.set(topic, uri);
   }
   const scopes = (toml.access_scopes as TomlTable | undefined)?.scopes;
   config.scopes = typeof scopes === "string" ? scopes : null;
-  const appMetafields = (((toml.customer as TomlTable | undefined)?.metafields as TomlTable | undefined)?.app ?? {}) as Record<string, TomlTable>;
+  const appMetafields = (((toml.customer as TomlTable | undefined)?.metafields as TomlTable | undefined)?.app ??
+    {}) as Record<string, TomlTable>;
   for (const [key, definition] of Object.entries(appMetafields)) {
     if (typeof definition.type !== "string") continue;
     config.customerMetafields.push({
@@ -126,11 +143,19 @@ export function appConfigFromToml(text: string): AppConfig {
       description: typeof definition.description === "string" ? definition.description : null,
     });
   }
-  const appMetaobjects = (((toml.metaobjects as TomlTable | undefined)?.app ?? {}) as Record<string, TomlTable>);
+  const appMetaobjects = ((toml.metaobjects as TomlTable | undefined)?.app ?? {}) as Record<string, TomlTable>;
   for (const [name, definition] of Object.entries(appMetaobjects)) {
     const fields = Object.entries((definition.fields ?? {}) as Record<string, TomlTable>).flatMap(([key, field]) =>
       typeof field.type === "string"
-        ? [{ key, name: stringOr(field.name, key), type: field.type, required: field.required === true, description: stringOr(field.description, null) }]
+        ? [
+            {
+              key,
+              name: stringOr(field.name, key),
+              type: field.type,
+              required: field.required === true,
+              description: stringOr(field.description, null),
+            },
+          ]
         : [],
     );
     config.metaobjects.push({

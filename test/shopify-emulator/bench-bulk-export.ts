@@ -6,7 +6,12 @@ import { adminGraphQL } from "./test-helpers";
 
 const customers = Number(process.argv[2] ?? 60_000);
 const SHOP = "bench.myshopify.com";
-const emulator = await startEmulator({ apiKey: "bench", apiSecret: "bench", appUrl: "http://127.0.0.1:9", subscriptions: {} });
+const emulator = await startEmulator({
+  apiKey: "bench",
+  apiSecret: "bench",
+  appUrl: "http://127.0.0.1:9",
+  subscriptions: {},
+});
 emulator.addShop(SHOP, { customers, seed: "bench", plan: "plus" });
 
 const started = performance.now();
@@ -24,12 +29,11 @@ const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsa
 await emulator.idle();
 clearInterval(sampler);
 const seconds = (performance.now() - started) / 1000;
-const status = await adminGraphQL<{ bulkOperation: { status: string; objectCount: string; rootObjectCount: string; fileSize: string } }>(
-  emulator,
-  SHOP,
-  `query($id: ID!) { bulkOperation(id: $id) { status objectCount rootObjectCount fileSize } }`,
-  { id: run.data!.bulkOperationRunQuery.bulkOperation.id },
-);
+const status = await adminGraphQL<{
+  bulkOperation: { status: string; objectCount: string; rootObjectCount: string; fileSize: string };
+}>(emulator, SHOP, `query($id: ID!) { bulkOperation(id: $id) { status objectCount rootObjectCount fileSize } }`, {
+  id: run.data!.bulkOperationRunQuery.bulkOperation.id,
+});
 const op = status.data!.bulkOperation;
 console.log(
   JSON.stringify({

@@ -16,7 +16,11 @@ interface BulkStatus {
 
 beforeAll(async () => {
   app = await startWebhookReceiver();
-  emu = await startEmulator({ ...TEST_APP, appUrl: app.url, subscriptions: { "bulk_operations/finish": "/webhooks/bulk" } });
+  emu = await startEmulator({
+    ...TEST_APP,
+    appUrl: app.url,
+    subscriptions: { "bulk_operations/finish": "/webhooks/bulk" },
+  });
   emu.addShop(SHOP, { customers: 400, seed: "bulk", plan: "plus" });
 });
 afterAll(async () => {
@@ -25,7 +29,9 @@ afterAll(async () => {
 });
 
 async function startBulk(query: string): Promise<string> {
-  const started = await adminGraphQL<{ bulkOperationRunQuery: { bulkOperation: { id: string; status: string }; userErrors: unknown[] } }>(emu, SHOP, RUN_QUERY, { q: query });
+  const started = await adminGraphQL<{
+    bulkOperationRunQuery: { bulkOperation: { id: string; status: string }; userErrors: unknown[] };
+  }>(emu, SHOP, RUN_QUERY, { q: query });
   expect(started.data!.bulkOperationRunQuery.userErrors).toEqual([]);
   expect(started.data!.bulkOperationRunQuery.bulkOperation.status).toBe("CREATED");
   return started.data!.bulkOperationRunQuery.bulkOperation.id;
@@ -34,7 +40,9 @@ async function startBulk(query: string): Promise<string> {
 describe("bulk operations", () => {
   it("exports orders with line items as ungrouped JSONL with __parentId, counts and a finish webhook", async () => {
     emu.faults.bulk.finishDelayMs = 150;
-    const id = await startBulk(`{ orders { edges { node { id processedAt customer { id } currentTotalPriceSet { shopMoney { amount } } lineItems { edges { node { id quantity product { id productType } } } } } } } }`);
+    const id = await startBulk(
+      `{ orders { edges { node { id processedAt customer { id } currentTotalPriceSet { shopMoney { amount } } lineItems { edges { node { id quantity product { id productType } } } } } } } }`,
+    );
 
     const statuses = new Set<string>();
     let status: BulkStatus["bulkOperation"];
@@ -64,7 +72,10 @@ describe("bulk operations", () => {
       else parent = row.id;
     }
     const first = orders[0];
-    expect(rows[0]).toMatchObject({ id: `gid://shopify/Order/${first.id}`, currentTotalPriceSet: { shopMoney: { amount: expect.stringMatching(/^\d+\.\d\d$/) } } });
+    expect(rows[0]).toMatchObject({
+      id: `gid://shopify/Order/${first.id}`,
+      currentTotalPriceSet: { shopMoney: { amount: expect.stringMatching(/^\d+\.\d\d$/) } },
+    });
 
     await emu.idle();
     const finish = app.received.find((r) => JSON.parse(r.body).admin_graphql_api_id === id)!;
@@ -77,7 +88,14 @@ describe("bulk operations", () => {
     emu.faults.bulk.failNext.push("INTERNAL_SERVER_ERROR");
     const id = await startBulk(`{ customers { edges { node { id } } } }`);
     await emu.idle();
-    const status = (await adminGraphQL<{ bulkOperation: { status: string; errorCode: string; url: string | null } }>(emu, SHOP, POLL, { id })).data!.bulkOperation;
+    const status = (
+      await adminGraphQL<{ bulkOperation: { status: string; errorCode: string; url: string | null } }>(
+        emu,
+        SHOP,
+        POLL,
+        { id },
+      )
+    ).data!.bulkOperation;
     expect(status).toMatchObject({ status: "FAILED", errorCode: "INTERNAL_SERVER_ERROR", url: null });
     const finish = app.received.find((r) => JSON.parse(r.body).admin_graphql_api_id === id)!;
     expect(JSON.parse(finish.body)).toMatchObject({ status: "failed", error_code: "internal_server_error" });
@@ -86,21 +104,37 @@ describe("bulk operations", () => {
   it("rejects a sixth concurrent bulk query and invalid bulk documents with userErrors", async () => {
     emu.faults.bulk.startDelayMs = 300;
     for (let i = 0; i < 5; i++) await startBulk(`{ customers { edges { node { id } } } }`);
-    const sixth = await adminGraphQL<{ bulkOperationRunQuery: { bulkOperation: null; userErrors: { code: string }[] } }>(emu, SHOP, RUN_QUERY, { q: `{ customers { edges { node { id } } } }` });
+    const sixth = await adminGraphQL<{
+      bulkOperationRunQuery: { bulkOperation: null; userErrors: { code: string }[] };
+    }>(emu, SHOP, RUN_QUERY, { q: `{ customers { edges { node { id } } } }` });
     expect(sixth.data!.bulkOperationRunQuery.bulkOperation).toBeNull();
     expect(sixth.data!.bulkOperationRunQuery.userErrors[0].code).toBe("LIMIT_REACHED");
     emu.faults.bulk.startDelayMs = 0;
     await emu.idle();
 
-    const misspelled = await adminGraphQL<{ bulkOperationRunQuery: { userErrors: { message: string }[] } }>(emu, SHOP, RUN_QUERY, { q: `{ customers { edges { node { id emial } } } }` });
-    expect(misspelled.data!.bulkOperationRunQuery.userErrors[0].message).toContain("Field 'emial' doesn't exist on type 'Customer'");
-    const noConnection = await adminGraphQL<{ bulkOperationRunQuery: { userErrors: { code: string }[] } }>(emu, SHOP, RUN_QUERY, { q: `{ shop { id } }` });
+    const misspelled = await adminGraphQL<{ bulkOperationRunQuery: { userErrors: { message: string }[] } }>(
+      emu,
+      SHOP,
+      RUN_QUERY,
+      { q: `{ customers { edges { node { id emial } } } }` },
+    );
+    expect(misspelled.data!.bulkOperationRunQuery.userErrors[0].message).toContain(
+      "Field 'emial' doesn't exist on type 'Customer'",
+    );
+    const noConnection = await adminGraphQL<{ bulkOperationRunQuery: { userErrors: { code: string }[] } }>(
+      emu,
+      SHOP,
+      RUN_QUERY,
+      { q: `{ shop { id } }` },
+    );
     expect(noConnection.data!.bulkOperationRunQuery.userErrors[0].code).toBe("INVALID");
   });
 
   it("runs a bulk mutation from a staged JSONL upload, one result line per input line", async () => {
     const customers = [...emu.shop(SHOP).customers()].slice(0, 30).map((c) => c.record);
-    const staged = await adminGraphQL<{ stagedUploadsCreate: { stagedTargets: { url: string; parameters: { name: string; value: string }[] }[] } }>(
+    const staged = await adminGraphQL<{
+      stagedUploadsCreate: { stagedTargets: { url: string; parameters: { name: string; value: string }[] }[] };
+    }>(
       emu,
       SHOP,
       `mutation { stagedUploadsCreate(input: [{ resource: BULK_MUTATION_VARIABLES, filename: "tags.jsonl", mimeType: "text/jsonl", httpMethod: POST }]) { stagedTargets { url resourceUrl parameters { name value } } userErrors { message } } }`,
@@ -108,7 +142,9 @@ describe("bulk operations", () => {
     const target = staged.data!.stagedUploadsCreate.stagedTargets[0];
     const form = new FormData();
     for (const p of target.parameters) form.append(p.name, p.value);
-    const jsonl = customers.map((c) => JSON.stringify({ id: `gid://shopify/Customer/${c.id}`, tags: ["seg:bulk"] })).join("\n");
+    const jsonl = customers
+      .map((c) => JSON.stringify({ id: `gid://shopify/Customer/${c.id}`, tags: ["seg:bulk"] }))
+      .join("\n");
     form.append("file", new Blob([jsonl], { type: "text/jsonl" }), "tags.jsonl");
     const upload = await fetch(target.url, { method: "POST", body: form });
     expect(upload.status).toBe(201);
@@ -119,17 +155,27 @@ describe("bulk operations", () => {
     expect((await fetch(target.url, { method: "POST", body: forged })).status).toBe(403);
 
     const key = target.parameters.find((p) => p.name === "key")!.value;
-    const run = await adminGraphQL<{ bulkOperationRunMutation: { bulkOperation: { id: string }; userErrors: unknown[] } }>(
+    const run = await adminGraphQL<{
+      bulkOperationRunMutation: { bulkOperation: { id: string }; userErrors: unknown[] };
+    }>(
       emu,
       SHOP,
       `mutation($m: String!, $path: String!) { bulkOperationRunMutation(mutation: $m, stagedUploadPath: $path) { bulkOperation { id status } userErrors { message code } } }`,
-      { m: `mutation tag($id: ID!, $tags: [String!]!) { tagsAdd(id: $id, tags: $tags) { node { id } userErrors { message } } }`, path: key },
+      {
+        m: `mutation tag($id: ID!, $tags: [String!]!) { tagsAdd(id: $id, tags: $tags) { node { id } userErrors { message } } }`,
+        path: key,
+      },
     );
     expect(run.data!.bulkOperationRunMutation.userErrors).toEqual([]);
     await emu.idle();
-    const done = (await adminGraphQL<BulkStatus>(emu, SHOP, POLL, { id: run.data!.bulkOperationRunMutation.bulkOperation.id })).data!.bulkOperation;
+    const done = (
+      await adminGraphQL<BulkStatus>(emu, SHOP, POLL, { id: run.data!.bulkOperationRunMutation.bulkOperation.id })
+    ).data!.bulkOperation;
     expect(done.status).toBe("COMPLETED");
-    const results = (await (await fetch(done.url!)).text()).trim().split("\n").map((l) => JSON.parse(l) as { __lineNumber: number; data: { tagsAdd: { userErrors: unknown[] } } });
+    const results = (await (await fetch(done.url!)).text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { __lineNumber: number; data: { tagsAdd: { userErrors: unknown[] } } });
     expect(results.map((r) => r.__lineNumber)).toEqual(customers.map((_, i) => i));
     expect(results.every((r) => r.data.tagsAdd.userErrors.length === 0)).toBe(true);
     for (const c of customers) expect(emu.shop(SHOP).customer(c.id)!.record.tags).toContain("seg:bulk");
@@ -157,9 +203,17 @@ describe("bulk operations", () => {
     expect(orders.sort()).toEqual([`gid://shopify/Order/${older.id}`, `gid://shopify/Order/${created.id}`].sort());
     // The same instant with another UTC offset, unquoted, and the strict comparison.
     const offset = new Date(since - 4 * 3_600_000).toISOString().replace(".000Z", "-04:00");
-    expect((await exported(`{ orders(query: "updated_at:>=${offset}") { edges { node { id } } } }`)).sort()).toEqual(orders.sort());
-    expect(await exported(`{ orders(query: "updated_at:>'${new Date(store.order(older.id)!.updatedAt).toISOString()}'") { edges { node { id } } } }`)).not.toContain(`gid://shopify/Order/${older.id}`);
+    expect((await exported(`{ orders(query: "updated_at:>=${offset}") { edges { node { id } } } }`)).sort()).toEqual(
+      orders.sort(),
+    );
+    expect(
+      await exported(
+        `{ orders(query: "updated_at:>'${new Date(store.order(older.id)!.updatedAt).toISOString()}'") { edges { node { id } } } }`,
+      ),
+    ).not.toContain(`gid://shopify/Order/${older.id}`);
     // An order touches its customer's updated_at, so an incremental customer export finds them.
-    expect(await exported(`{ customers(query: "updated_at:>='${iso}'") { edges { node { id } } } }`)).toContain(`gid://shopify/Customer/${customer.id}`);
+    expect(await exported(`{ customers(query: "updated_at:>='${iso}'") { edges { node { id } } } }`)).toContain(
+      `gid://shopify/Customer/${customer.id}`,
+    );
   });
 });

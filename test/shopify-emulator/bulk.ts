@@ -63,9 +63,13 @@ export class BulkRunner {
   }
 
   runQuery(ctx: RequestContext, query: string) {
-    const invalid = (message: string) => ({ bulkOperation: null, userErrors: [{ field: ["query"], message, code: "INVALID" }] });
+    const invalid = (message: string) => ({
+      bulkOperation: null,
+      userErrors: [{ field: ["query"], message, code: "INVALID" }],
+    });
     const compiled = this.graphql.compile(query);
-    if ("errors" in compiled) return invalid(`Invalid bulk query: ${(compiled.errors[0] as { message: string }).message}`);
+    if ("errors" in compiled)
+      return invalid(`Invalid bulk query: ${(compiled.errors[0] as { message: string }).message}`);
     const operation = compiled.document.definitions.find((d) => d.kind === "OperationDefinition");
     if (!operation || operation.operation !== "query") return invalid("Bulk queries must be a query operation");
     const roots = operation.selectionSet.selections.filter((s): s is FieldNode => s.kind === "Field");
@@ -73,12 +77,25 @@ export class BulkRunner {
     const rootPlan = this.planConnection(this.schema.getQueryType()!, roots[0]);
     if (typeof rootPlan === "string") return invalid(rootPlan);
     const connections = countConnections(rootPlan);
-    if (connections > MAX_CONNECTIONS) return invalid(`Bulk queries cannot contain more than ${MAX_CONNECTIONS} connections`);
-    if (depth(rootPlan) > MAX_NESTING) return invalid(`Bulk queries cannot contain connections nested more than ${MAX_NESTING} levels deep`);
+    if (connections > MAX_CONNECTIONS)
+      return invalid(`Bulk queries cannot contain more than ${MAX_CONNECTIONS} connections`);
+    if (depth(rootPlan) > MAX_NESTING)
+      return invalid(`Bulk queries cannot contain connections nested more than ${MAX_NESTING} levels deep`);
 
-    const active = [...ctx.store.bulkOperations.values()].filter((op) => op.type === "QUERY" && (op.status === "CREATED" || op.status === "RUNNING"));
+    const active = [...ctx.store.bulkOperations.values()].filter(
+      (op) => op.type === "QUERY" && (op.status === "CREATED" || op.status === "RUNNING"),
+    );
     if (active.length >= MAX_CONCURRENT_QUERIES) {
-      return { bulkOperation: null, userErrors: [{ field: null, message: `A maximum of ${MAX_CONCURRENT_QUERIES} bulk query operations can run at the same time for this app and shop. Try again later.`, code: "LIMIT_REACHED" }] };
+      return {
+        bulkOperation: null,
+        userErrors: [
+          {
+            field: null,
+            message: `A maximum of ${MAX_CONCURRENT_QUERIES} bulk query operations can run at the same time for this app and shop. Try again later.`,
+            code: "LIMIT_REACHED",
+          },
+        ],
+      };
     }
     const op = this.createOperation(ctx.store, "QUERY", query);
     this.track(this.runLater(ctx, op, (out) => this.writeQueryResult(ctx, op, roots[0], rootPlan, out)));
@@ -88,22 +105,58 @@ export class BulkRunner {
   runMutation(ctx: RequestContext, mutation: string, stagedUploadPath: string) {
     const compiled = this.graphql.compile(mutation);
     if ("errors" in compiled) {
-      return { bulkOperation: null, userErrors: [{ field: ["mutation"], message: `Invalid mutation: ${(compiled.errors[0] as { message: string }).message}`, code: "INVALID_MUTATION" }] };
+      return {
+        bulkOperation: null,
+        userErrors: [
+          {
+            field: ["mutation"],
+            message: `Invalid mutation: ${(compiled.errors[0] as { message: string }).message}`,
+            code: "INVALID_MUTATION",
+          },
+        ],
+      };
     }
     const operation = compiled.document.definitions.find((d) => d.kind === "OperationDefinition");
     if (!operation || operation.operation !== "mutation" || operation.selectionSet.selections.length !== 1) {
-      return { bulkOperation: null, userErrors: [{ field: ["mutation"], message: "Bulk mutations must contain exactly one mutation field", code: "INVALID_MUTATION" }] };
+      return {
+        bulkOperation: null,
+        userErrors: [
+          {
+            field: ["mutation"],
+            message: "Bulk mutations must contain exactly one mutation field",
+            code: "INVALID_MUTATION",
+          },
+        ],
+      };
     }
     const upload = ctx.store.stagedUploads.get(stagedUploadPath);
     if (!upload) {
       return {
         bulkOperation: null,
-        userErrors: [{ field: null, message: "The JSONL file could not be found. Try uploading the file again, and check that you've entered the URL correctly for the stagedUploadPath mutation argument.", code: "NO_SUCH_FILE" }],
+        userErrors: [
+          {
+            field: null,
+            message:
+              "The JSONL file could not be found. Try uploading the file again, and check that you've entered the URL correctly for the stagedUploadPath mutation argument.",
+            code: "NO_SUCH_FILE",
+          },
+        ],
       };
     }
-    const active = [...ctx.store.bulkOperations.values()].find((op) => op.type === "MUTATION" && (op.status === "CREATED" || op.status === "RUNNING"));
+    const active = [...ctx.store.bulkOperations.values()].find(
+      (op) => op.type === "MUTATION" && (op.status === "CREATED" || op.status === "RUNNING"),
+    );
     if (active) {
-      return { bulkOperation: null, userErrors: [{ field: null, message: `A bulk mutation operation for this app and shop is already in progress: ${gid("BulkOperation", active.id)}.`, code: "OPERATION_IN_PROGRESS" }] };
+      return {
+        bulkOperation: null,
+        userErrors: [
+          {
+            field: null,
+            message: `A bulk mutation operation for this app and shop is already in progress: ${gid("BulkOperation", active.id)}.`,
+            code: "OPERATION_IN_PROGRESS",
+          },
+        ],
+      };
     }
     const op = this.createOperation(ctx.store, "MUTATION", mutation);
     this.track(
@@ -163,7 +216,11 @@ export class BulkRunner {
     return op;
   }
 
-  private async runLater(ctx: RequestContext, op: BulkOperationRecord, write: (out: WriteStream) => Promise<void>): Promise<void> {
+  private async runLater(
+    ctx: RequestContext,
+    op: BulkOperationRecord,
+    write: (out: WriteStream) => Promise<void>,
+  ): Promise<void> {
     await delay(this.faults.startDelayMs);
     if (op.status === "CANCELING") return this.finish(ctx, op, "CANCELED");
     op.status = "RUNNING";
@@ -185,7 +242,11 @@ export class BulkRunner {
     await delay(this.faults.finishDelayMs);
     if (failure) op.errorCode = failure;
     // A cancel request may have arrived while we were writing.
-    this.finish(ctx, op, (op.status as BulkOperationRecord["status"]) === "CANCELING" ? "CANCELED" : op.errorCode ? "FAILED" : "COMPLETED");
+    this.finish(
+      ctx,
+      op,
+      (op.status as BulkOperationRecord["status"]) === "CANCELING" ? "CANCELED" : op.errorCode ? "FAILED" : "COMPLETED",
+    );
   }
 
   private finish(ctx: RequestContext, op: BulkOperationRecord, status: "COMPLETED" | "FAILED" | "CANCELED"): void {
@@ -215,7 +276,9 @@ export class BulkRunner {
       if (s.kind !== "Field") continue;
       if (s.name.value === "nodes") nodeSelection = s.selectionSet;
       else if (s.name.value === "edges") {
-        const node = s.selectionSet?.selections.find((e): e is FieldNode => e.kind === "Field" && e.name.value === "node");
+        const node = s.selectionSet?.selections.find(
+          (e): e is FieldNode => e.kind === "Field" && e.name.value === "node",
+        );
         nodeSelection = node?.selectionSet;
       } else if (s.name.value === "pageInfo") return "Bulk queries cannot select pageInfo";
     }
@@ -231,14 +294,28 @@ export class BulkRunner {
         children.push(child);
       }
     }
-    return { key: field.alias?.value ?? field.name.value, field, nodeSelection, nodeType, children, skip: new Set(children.map((c) => c.field)) };
+    return {
+      key: field.alias?.value ?? field.name.value,
+      field,
+      nodeSelection,
+      nodeType,
+      children,
+      skip: new Set(children.map((c) => c.field)),
+    };
   }
 
-  private async writeQueryResult(ctx: RequestContext, op: BulkOperationRecord, rootField: FieldNode, plan: ConnectionPlan, out: WriteStream): Promise<void> {
+  private async writeQueryResult(
+    ctx: RequestContext,
+    op: BulkOperationRecord,
+    rootField: FieldNode,
+    plan: ConnectionPlan,
+    out: WriteStream,
+  ): Promise<void> {
     const root = queryRoot(ctx) as Record<string, unknown>;
     const rootDefinition = this.schema.getQueryType()!.getFields()[rootField.name.value];
     const resolver = root[rootField.name.value];
-    if (typeof resolver !== "function") throw new Error(`Shopify emulator: bulk queries over '${rootField.name.value}' are not implemented`);
+    if (typeof resolver !== "function")
+      throw new Error(`Shopify emulator: bulk queries over '${rootField.name.value}' are not implemented`);
     const listing = resolver(getArgumentValues(rootDefinition, rootField, {}));
     if (!(listing instanceof Listing)) throw new Error(`Shopify emulator: '${rootField.name.value}' is not a listing`);
 
@@ -284,8 +361,17 @@ export class BulkRunner {
       }
       const value = resolveOn(view, field.name, field.args, typename);
       if (value === null || value === undefined || !field.selection) row[field.key] = value;
-      else if (Array.isArray(value)) row[field.key] = value.map((v: View) => this.project(v, field.selection!, field.objectType ?? v.__typename, NO_FIELDS));
-      else row[field.key] = this.project(value as View, field.selection, field.objectType ?? (value as View).__typename, NO_FIELDS);
+      else if (Array.isArray(value))
+        row[field.key] = value.map((v: View) =>
+          this.project(v, field.selection!, field.objectType ?? v.__typename, NO_FIELDS),
+        );
+      else
+        row[field.key] = this.project(
+          value as View,
+          field.selection,
+          field.objectType ?? (value as View).__typename,
+          NO_FIELDS,
+        );
     }
     return row;
   }
@@ -302,7 +388,8 @@ export class BulkRunner {
       for (const s of selections.selections) {
         if (s.kind === "InlineFragment") {
           const condition = s.typeCondition && this.schema.getType(s.typeCondition.name.value);
-          if (!condition || condition === type || (isAbstractType(condition) && this.schema.isSubType(condition, type))) visit(s.selectionSet);
+          if (!condition || condition === type || (isAbstractType(condition) && this.schema.isSubType(condition, type)))
+            visit(s.selectionSet);
           continue;
         }
         if (s.kind !== "Field" || skip.has(s)) continue;

@@ -13,7 +13,8 @@ export class Listing {
 
   static ofArray(nodes: unknown[]): Listing {
     return new Listing(function* (after) {
-      for (let i = after === null ? 0 : decodeCursor(after, "i") + 1; i < nodes.length; i++) yield { cursor: encodeCursor("i", i), node: nodes[i] };
+      for (let i = after === null ? 0 : decodeCursor(after, "i") + 1; i < nodes.length; i++)
+        yield { cursor: encodeCursor("i", i), node: nodes[i] };
     });
   }
 }
@@ -28,10 +29,14 @@ export interface ConnectionArgs {
 }
 
 export function paginate(listing: Listing, args: ConnectionArgs) {
-  if (args.last != null || args.before != null) throw new GraphQLError("Shopify emulator: backward pagination (last/before) is not implemented");
-  if (args.first == null) throw new GraphQLError("you must provide one of first or last", { extensions: { code: "BAD_REQUEST" } });
+  if (args.last != null || args.before != null)
+    throw new GraphQLError("Shopify emulator: backward pagination (last/before) is not implemented");
+  if (args.first == null)
+    throw new GraphQLError("you must provide one of first or last", { extensions: { code: "BAD_REQUEST" } });
   if (args.first > MAX_PAGE_SIZE || args.first < 0) {
-    throw new GraphQLError(`The maximum number of items that can be requested is ${MAX_PAGE_SIZE}.`, { extensions: { code: "BAD_REQUEST" } });
+    throw new GraphQLError(`The maximum number of items that can be requested is ${MAX_PAGE_SIZE}.`, {
+      extensions: { code: "BAD_REQUEST" },
+    });
   }
   const edges: ListingItem[] = [];
   let hasNextPage = false;

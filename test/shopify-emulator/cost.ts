@@ -22,20 +22,37 @@ type Fragments = Record<string, FragmentDefinitionNode>;
 type Data = Record<string, unknown> | null | undefined;
 
 /** Cost charged up front, from the arguments (`first`) alone. */
-export function requestedQueryCost(schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: Fragments, variables: Record<string, unknown>): number {
+export function requestedQueryCost(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: Fragments,
+  variables: Record<string, unknown>,
+): number {
   if (operation.operation === "mutation") return mutationCost(operation);
-  return selectionCost(schema.getQueryType()!, operation.selectionSet, { fragments, variables, measured: false }, undefined);
+  return selectionCost(
+    schema.getQueryType()!,
+    operation.selectionSet,
+    { fragments, variables, measured: false },
+    undefined,
+  );
 }
 
 /** Cost of what was actually returned (connections count their real nodes); the rest is refunded. */
-export function actualQueryCost(schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: Fragments, variables: Record<string, unknown>, data: Data): number {
+export function actualQueryCost(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: Fragments,
+  variables: Record<string, unknown>,
+  data: Data,
+): number {
   if (operation.operation === "mutation") return mutationCost(operation);
   return selectionCost(schema.getQueryType()!, operation.selectionSet, { fragments, variables, measured: true }, data);
 }
 
 function mutationCost(operation: OperationDefinitionNode): number {
   let fields = 0;
-  for (const selection of operation.selectionSet.selections) if (selection.kind === "Field" && !selection.name.value.startsWith("__")) fields++;
+  for (const selection of operation.selectionSet.selections)
+    if (selection.kind === "Field" && !selection.name.value.startsWith("__")) fields++;
   return fields * MUTATION_COST;
 }
 
@@ -46,7 +63,12 @@ interface Walk {
   measured: boolean;
 }
 
-function selectionCost(parentType: GraphQLCompositeType, selectionSet: SelectionSetNode, walk: Walk, data: Data): number {
+function selectionCost(
+  parentType: GraphQLCompositeType,
+  selectionSet: SelectionSetNode,
+  walk: Walk,
+  data: Data,
+): number {
   let cost = 0;
   for (const selection of selectionSet.selections) {
     if (selection.kind === "InlineFragment") {
@@ -82,7 +104,13 @@ function selectionCost(parentType: GraphQLCompositeType, selectionSet: Selection
 }
 
 /** Nodes of a connection selected as `edges { node { … } }` or `nodes { … }`, each costing 1 + its fields. */
-function connectionNodesCost(connection: GraphQLObjectType, selectionSet: SelectionSetNode, walk: Walk, first: number, data: Data): number {
+function connectionNodesCost(
+  connection: GraphQLObjectType,
+  selectionSet: SelectionSetNode,
+  walk: Walk,
+  first: number,
+  data: Data,
+): number {
   let cost = 0;
   for (const selection of selectionSet.selections) {
     if (selection.kind !== "Field" || !selection.selectionSet) continue;
@@ -102,7 +130,9 @@ function connectionNodesCost(connection: GraphQLObjectType, selectionSet: Select
       nodeSelection = node.selectionSet;
       nodeType = getNamedType(edgeType.getFields().node.type) as GraphQLCompositeType;
       const key = node.alias?.value ?? "node";
-      nodes = ((data?.[selection.alias?.value ?? "edges"] as Data[] | undefined) ?? []).map((edge) => edge?.[key] as Data);
+      nodes = ((data?.[selection.alias?.value ?? "edges"] as Data[] | undefined) ?? []).map(
+        (edge) => edge?.[key] as Data,
+      );
     } else continue;
     const total = walk.measured
       ? nodes.reduce((sum, node) => sum + 1 + selectionCost(nodeType, nodeSelection, walk, node), 0)

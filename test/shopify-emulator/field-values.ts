@@ -3,10 +3,17 @@
 import type { ShopStore } from "./store";
 
 /** Reference types whose targets the emulator has, with the gid type and a lookup. */
-const REFERENCES: Record<string, { gidType: string; label: string; exists: (store: ShopStore, id: number) => boolean }> = {
+const REFERENCES: Record<
+  string,
+  { gidType: string; label: string; exists: (store: ShopStore, id: number) => boolean }
+> = {
   product_reference: { gidType: "Product", label: "product", exists: (store, id) => store.product(id) !== null },
   customer_reference: { gidType: "Customer", label: "customer", exists: (store, id) => store.customer(id) !== null },
-  metaobject_reference: { gidType: "Metaobject", label: "metaobject", exists: (store, id) => store.metaobjects.has(id) },
+  metaobject_reference: {
+    gidType: "Metaobject",
+    label: "metaobject",
+    exists: (store, id) => store.metaobjects.has(id),
+  },
 };
 
 /** Most items a list field holds. */

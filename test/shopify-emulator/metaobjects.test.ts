@@ -39,7 +39,13 @@ const DELETE = `mutation MetaobjectDelete($id: ID!) { metaobjectDelete(id: $id) 
 
 interface Upserted {
   metaobjectUpsert: {
-    metaobject: { id: string; handle: string; type: string; displayName: string; fields: { key: string; value: string | null }[] } | null;
+    metaobject: {
+      id: string;
+      handle: string;
+      type: string;
+      displayName: string;
+      fields: { key: string; value: string | null }[];
+    } | null;
     userErrors: { field: string[]; message: string; code: string; elementKey: string | null }[];
   };
 }
@@ -95,13 +101,24 @@ describe("metaobjectUpsert", () => {
     expect(updated.data!.metaobjectUpsert.metaobject!.id).toBe(id);
     expect(again.data!.metaobjectUpsert.metaobject).toEqual(updated.data!.metaobjectUpsert.metaobject);
     expect(store.metaobjectsOfType(type)).toHaveLength(1);
-    expect(store.metaobjectByHandle(type, "champions")!.fields).toEqual({ title: "Champions", products: JSON.stringify(products), note: "kept" });
+    expect(store.metaobjectByHandle(type, "champions")!.fields).toEqual({
+      title: "Champions",
+      products: JSON.stringify(products),
+      note: "kept",
+    });
 
     // An empty value clears an optional field; a required one cannot be cleared.
     await upsert("champions", [{ key: "note", value: "" }]);
     expect(store.metaobjectByHandle(type, "champions")!.fields.note).toBeUndefined();
     const cleared = await upsert("champions", [{ key: "title", value: "" }]);
-    expect(cleared.data!.metaobjectUpsert.userErrors).toEqual([{ field: ["metaobject", "fields"], message: "Title can't be blank", code: "OBJECT_FIELD_REQUIRED", elementKey: "title" }]);
+    expect(cleared.data!.metaobjectUpsert.userErrors).toEqual([
+      {
+        field: ["metaobject", "fields"],
+        message: "Title can't be blank",
+        code: "OBJECT_FIELD_REQUIRED",
+        elementKey: "title",
+      },
+    ]);
     expect(store.metaobjectByHandle(type, "champions")!.fields.title).toBe("Champions");
   });
 
@@ -112,24 +129,69 @@ describe("metaobjectUpsert", () => {
 
     const unknownType = await upsert("a", [valid], "$app:nope");
     expect(unknownType.data!.metaobjectUpsert.metaobject).toBeNull();
-    expect(errorsOf(unknownType.data!)).toEqual([{ field: ["handle", "type"], message: 'No metaobject definition exists for type "$app:nope"', code: "UNDEFINED_OBJECT_TYPE", elementKey: null }]);
-
-    const unknownKey = await upsert("a", [valid, { key: "products", value: JSON.stringify(products) }, { key: "colour", value: "red" }]);
-    expect(errorsOf(unknownKey.data!)).toEqual([{ field: ["metaobject", "fields", "2"], message: 'No field definition found for key "colour"', code: "UNDEFINED_OBJECT_FIELD", elementKey: "colour" }]);
-
-    const missingProduct = await upsert("a", [valid, { key: "products", value: JSON.stringify([products[0], "gid://shopify/Product/1"]) }]);
-    expect(errorsOf(missingProduct.data!)).toEqual([
-      { field: ["metaobject", "fields", "1"], message: "Value references non-existent resource gid://shopify/Product/1.", code: "INVALID_VALUE", elementKey: "products" },
+    expect(errorsOf(unknownType.data!)).toEqual([
+      {
+        field: ["handle", "type"],
+        message: 'No metaobject definition exists for type "$app:nope"',
+        code: "UNDEFINED_OBJECT_TYPE",
+        elementKey: null,
+      },
     ]);
-    const notAProduct = await upsert("a", [valid, { key: "products", value: JSON.stringify(["gid://shopify/Customer/1"]) }]);
-    expect(errorsOf(notAProduct.data!)[0]).toMatchObject({ code: "INVALID_VALUE", message: "Value require that you select a product." });
+
+    const unknownKey = await upsert("a", [
+      valid,
+      { key: "products", value: JSON.stringify(products) },
+      { key: "colour", value: "red" },
+    ]);
+    expect(errorsOf(unknownKey.data!)).toEqual([
+      {
+        field: ["metaobject", "fields", "2"],
+        message: 'No field definition found for key "colour"',
+        code: "UNDEFINED_OBJECT_FIELD",
+        elementKey: "colour",
+      },
+    ]);
+
+    const missingProduct = await upsert("a", [
+      valid,
+      { key: "products", value: JSON.stringify([products[0], "gid://shopify/Product/1"]) },
+    ]);
+    expect(errorsOf(missingProduct.data!)).toEqual([
+      {
+        field: ["metaobject", "fields", "1"],
+        message: "Value references non-existent resource gid://shopify/Product/1.",
+        code: "INVALID_VALUE",
+        elementKey: "products",
+      },
+    ]);
+    const notAProduct = await upsert("a", [
+      valid,
+      { key: "products", value: JSON.stringify(["gid://shopify/Customer/1"]) },
+    ]);
+    expect(errorsOf(notAProduct.data!)[0]).toMatchObject({
+      code: "INVALID_VALUE",
+      message: "Value require that you select a product.",
+    });
     const notAList = await upsert("a", [valid, { key: "products", value: products[0] }]);
-    expect(errorsOf(notAList.data!)[0]).toMatchObject({ code: "INVALID_VALUE", message: "Value is invalid for type list.product_reference" });
-    const twoLines = await upsert("a", [{ key: "title", value: "two\nlines" }, { key: "products", value: JSON.stringify(products) }]);
+    expect(errorsOf(notAList.data!)[0]).toMatchObject({
+      code: "INVALID_VALUE",
+      message: "Value is invalid for type list.product_reference",
+    });
+    const twoLines = await upsert("a", [
+      { key: "title", value: "two\nlines" },
+      { key: "products", value: JSON.stringify(products) },
+    ]);
     expect(errorsOf(twoLines.data!)[0]).toMatchObject({ code: "INVALID_VALUE", elementKey: "title" });
 
     const missingRequired = await upsert("a", [valid]);
-    expect(errorsOf(missingRequired.data!)).toEqual([{ field: ["metaobject", "fields"], message: "Products can't be blank", code: "OBJECT_FIELD_REQUIRED", elementKey: "products" }]);
+    expect(errorsOf(missingRequired.data!)).toEqual([
+      {
+        field: ["metaobject", "fields"],
+        message: "Products can't be blank",
+        code: "OBJECT_FIELD_REQUIRED",
+        elementKey: "products",
+      },
+    ]);
     const blankHandle = await upsert(" ", [valid, { key: "products", value: JSON.stringify(products) }]);
     expect(errorsOf(blankHandle.data!)[0]).toMatchObject({ field: ["handle", "handle"], code: "BLANK" });
 
@@ -138,7 +200,11 @@ describe("metaobjectUpsert", () => {
   });
 
   it("is validated against the real schema: metaobject fields are { key value } objects", async () => {
-    const wrong = await adminGraphQL(emu, SHOP, `mutation { metaobjectUpsert(handle: { type: "$app:picks", handle: "x" }, metaobject: { fields: [{ name: "title", value: "x" }] }) { metaobject { id } } }`);
+    const wrong = await adminGraphQL(
+      emu,
+      SHOP,
+      `mutation { metaobjectUpsert(handle: { type: "$app:picks", handle: "x" }, metaobject: { fields: [{ name: "title", value: "x" }] }) { metaobject { id } } }`,
+    );
     expect(wrong.data).toBeUndefined();
     expect(wrong.errors?.length).toBeGreaterThan(0);
   });
@@ -146,11 +212,20 @@ describe("metaobjectUpsert", () => {
 
 describe("metaobject reads", () => {
   it("reads by id, by handle with $app:, and pages through metaobjects(type) with product references", async () => {
-    for (const handle of ["b-loyal", "c-new"]) await upsert(handle, [{ key: "title", value: handle }, { key: "products", value: JSON.stringify([products[2]]) }]);
+    for (const handle of ["b-loyal", "c-new"])
+      await upsert(handle, [
+        { key: "title", value: handle },
+        { key: "products", value: JSON.stringify([products[2]]) },
+      ]);
     const champions = store.metaobjectByHandle(type, "champions")!;
     const id = `gid://shopify/Metaobject/${champions.id}`;
 
-    const byId = await adminGraphQL<{ metaobject: { handle: string; definition: { type: string; fieldDefinitions: { key: string; required: boolean; type: { name: string } }[] } } }>(
+    const byId = await adminGraphQL<{
+      metaobject: {
+        handle: string;
+        definition: { type: string; fieldDefinitions: { key: string; required: boolean; type: { name: string } }[] };
+      };
+    }>(
       emu,
       SHOP,
       `query($id: ID!) { metaobject(id: $id) { handle definition { type fieldDefinitions { key required type { name } } } } }`,
@@ -166,7 +241,12 @@ describe("metaobject reads", () => {
       ],
     });
 
-    const byHandle = await adminGraphQL<{ metaobjectByHandle: { id: string; field: { jsonValue: string[]; references: { nodes: { id: string; title: string }[] } } } }>(
+    const byHandle = await adminGraphQL<{
+      metaobjectByHandle: {
+        id: string;
+        field: { jsonValue: string[]; references: { nodes: { id: string; title: string }[] } };
+      };
+    }>(
       emu,
       SHOP,
       `{ metaobjectByHandle(handle: { type: "$app:picks", handle: "champions" }) { id field(key: "products") { jsonValue references(first: 10) { nodes { ... on Product { id title } } } } } }`,
@@ -180,7 +260,13 @@ describe("metaobject reads", () => {
     const handles: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const page: Awaited<ReturnType<typeof adminGraphQL<{ metaobjects: { nodes: { handle: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } }>>> = await adminGraphQL(
+      const page: Awaited<
+        ReturnType<
+          typeof adminGraphQL<{
+            metaobjects: { nodes: { handle: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string } };
+          }>
+        >
+      > = await adminGraphQL(
         emu,
         SHOP,
         `query($after: String) { metaobjects(type: "$app:picks", first: 2, after: $after) { nodes { handle } pageInfo { hasNextPage endCursor } } }`,
@@ -192,7 +278,11 @@ describe("metaobject reads", () => {
     }
     expect(handles).toEqual(["champions", "b-loyal", "c-new"]);
 
-    const missing = await adminGraphQL<{ metaobjectByHandle: null }>(emu, SHOP, `{ metaobjectByHandle(handle: { type: "$app:picks", handle: "nope" }) { id } }`);
+    const missing = await adminGraphQL<{ metaobjectByHandle: null }>(
+      emu,
+      SHOP,
+      `{ metaobjectByHandle(handle: { type: "$app:picks", handle: "nope" }) { id } }`,
+    );
     expect(missing.data!.metaobjectByHandle).toBeNull();
   });
 });
@@ -201,18 +291,36 @@ describe("metaobjectDelete", () => {
   it("deletes by id; a second delete is RECORD_NOT_FOUND and reads return null", async () => {
     const record = store.metaobjectByHandle(type, "c-new")!;
     const id = `gid://shopify/Metaobject/${record.id}`;
-    const deleted = await adminGraphQL<{ metaobjectDelete: { deletedId: string | null; userErrors: unknown[] } }>(emu, SHOP, DELETE, { id });
+    const deleted = await adminGraphQL<{ metaobjectDelete: { deletedId: string | null; userErrors: unknown[] } }>(
+      emu,
+      SHOP,
+      DELETE,
+      { id },
+    );
     expect(deleted.data!.metaobjectDelete).toEqual({ deletedId: id, userErrors: [] });
     expect(deleted.extensions!.cost.requestedQueryCost).toBe(10);
     expect(store.metaobjects.has(record.id)).toBe(false);
 
-    const again = await adminGraphQL<{ metaobjectDelete: { deletedId: string | null; userErrors: unknown[] } }>(emu, SHOP, DELETE, { id });
-    expect(again.data!.metaobjectDelete).toEqual({ deletedId: null, userErrors: [{ field: ["id"], message: "Record not found", code: "RECORD_NOT_FOUND" }] });
-    const read = await adminGraphQL<{ metaobject: null }>(emu, SHOP, `query($id: ID!) { metaobject(id: $id) { id } }`, { id });
+    const again = await adminGraphQL<{ metaobjectDelete: { deletedId: string | null; userErrors: unknown[] } }>(
+      emu,
+      SHOP,
+      DELETE,
+      { id },
+    );
+    expect(again.data!.metaobjectDelete).toEqual({
+      deletedId: null,
+      userErrors: [{ field: ["id"], message: "Record not found", code: "RECORD_NOT_FOUND" }],
+    });
+    const read = await adminGraphQL<{ metaobject: null }>(emu, SHOP, `query($id: ID!) { metaobject(id: $id) { id } }`, {
+      id,
+    });
     expect(read.data!.metaobject).toBeNull();
 
     // Upserting the handle again creates a new object with a new id.
-    const recreated = await upsert("c-new", [{ key: "title", value: "again" }, { key: "products", value: JSON.stringify(products) }]);
+    const recreated = await upsert("c-new", [
+      { key: "title", value: "again" },
+      { key: "products", value: JSON.stringify(products) },
+    ]);
     expect(recreated.data!.metaobjectUpsert.metaobject!.id).not.toBe(id);
   });
 });
@@ -221,24 +329,39 @@ describe("metafieldsDelete", () => {
   it("deletes customer metafields by owner, namespace and key; missing ones come back as null", async () => {
     const customer = first(store.customers()).record;
     const ownerId = `gid://shopify/Customer/${customer.id}`;
-    await adminGraphQL(emu, SHOP, `mutation($m: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $m) { userErrors { message } } }`, {
-      m: [
-        { ownerId, namespace: "$app", key: "rfm", type: "single_line_text_field", value: "545" },
-        { ownerId, namespace: "$app", key: "lifecycle", type: "single_line_text_field", value: "active" },
-      ],
-    });
+    await adminGraphQL(
+      emu,
+      SHOP,
+      `mutation($m: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $m) { userErrors { message } } }`,
+      {
+        m: [
+          { ownerId, namespace: "$app", key: "rfm", type: "single_line_text_field", value: "545" },
+          { ownerId, namespace: "$app", key: "lifecycle", type: "single_line_text_field", value: "active" },
+        ],
+      },
+    );
     const remove = `mutation($m: [MetafieldIdentifierInput!]!) { metafieldsDelete(metafields: $m) { deletedMetafields { ownerId namespace key } userErrors { field message } } }`;
-    const result = await adminGraphQL<{ metafieldsDelete: { deletedMetafields: unknown[]; userErrors: unknown[] } }>(emu, SHOP, remove, {
-      m: [
-        { ownerId, namespace: "$app", key: "rfm" },
-        { ownerId, namespace: "$app", key: "never-set" },
-      ],
+    const result = await adminGraphQL<{ metafieldsDelete: { deletedMetafields: unknown[]; userErrors: unknown[] } }>(
+      emu,
+      SHOP,
+      remove,
+      {
+        m: [
+          { ownerId, namespace: "$app", key: "rfm" },
+          { ownerId, namespace: "$app", key: "never-set" },
+        ],
+      },
+    );
+    expect(result.data!.metafieldsDelete).toEqual({
+      deletedMetafields: [{ ownerId, namespace: emu.appNamespace, key: "rfm" }, null],
+      userErrors: [],
     });
-    expect(result.data!.metafieldsDelete).toEqual({ deletedMetafields: [{ ownerId, namespace: emu.appNamespace, key: "rfm" }, null], userErrors: [] });
     expect([...store.customerMetafields(customer.id).keys()]).toEqual([`${emu.appNamespace}.lifecycle`]);
     expect(result.extensions!.cost.requestedQueryCost).toBe(10);
 
-    const wrongOwner = await adminGraphQL<{ metafieldsDelete: { deletedMetafields: null; userErrors: { field: string[] }[] } }>(emu, SHOP, remove, {
+    const wrongOwner = await adminGraphQL<{
+      metafieldsDelete: { deletedMetafields: null; userErrors: { field: string[] }[] };
+    }>(emu, SHOP, remove, {
       m: [
         { ownerId, namespace: "$app", key: "lifecycle" },
         { ownerId: "gid://shopify/Order/1", namespace: "$app", key: "x" },

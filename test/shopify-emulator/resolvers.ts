@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { matchesSearch, parseSearchQuery, Listing } from "./connection";
 import { invalidValue } from "./field-values";
+import { receiveFlowTrigger, type FlowTriggerDefinition } from "./flow";
 import { deleteMetaobject, upsertMetaobject, type MetaobjectUpsertArgs } from "./metaobjects";
 import { checkSegmentQuery } from "./segment-query";
 import { newObjectId, type MetafieldRecord } from "./store";
@@ -10,6 +11,8 @@ import type { BulkRunner } from "./bulk";
 import {
   appInstallationView,
   bulkOperationView,
+  collectionView,
+  collectionsListing,
   customerView,
   customersListing,
   gid,
@@ -20,6 +23,8 @@ import {
   orderView,
   ordersListing,
   parseGid,
+  productView,
+  productsListing,
   resolveMetaobjectType,
   resolveNamespace,
   segmentView,
@@ -32,6 +37,8 @@ export interface RequestContext extends ViewContext {
   bulk: BulkRunner;
   /** Signs staged upload keys so the upload endpoint only accepts keys it handed out. */
   signUploadKey: (key: string) => string;
+  /** The app's Flow trigger extensions by handle. */
+  flowTriggers: Map<string, FlowTriggerDefinition>;
 }
 
 const MAX_TAGS = 250;
@@ -71,6 +78,35 @@ export function queryRoot(ctx: RequestContext) {
           email: o.email,
         }),
       );
+    },
+    products: (args: { query?: string | null }) => {
+      const terms = parseSearchQuery(args.query);
+      return productsListing(ctx, (p) =>
+        matchesSearch(terms, {
+          updated_at: p.updatedAt,
+          created_at: p.createdAt,
+          id: p.id,
+          product_type: p.productType,
+          vendor: p.vendor,
+          title: p.title,
+        }),
+      );
+    },
+    product: ({ id }: { id: string }) => {
+      const numeric = parseGid(id, "Product");
+      const found = numeric === null ? null : store.product(numeric);
+      return found ? productView(ctx, found) : null;
+    },
+    collections: (args: { query?: string | null }) => {
+      const terms = parseSearchQuery(args.query);
+      return collectionsListing(ctx, (c) =>
+        matchesSearch(terms, { updated_at: c.updatedAt, id: c.id, title: c.title, handle: c.handle }),
+      );
+    },
+    collection: ({ id }: { id: string }) => {
+      const numeric = parseGid(id, "Collection");
+      const found = numeric === null ? null : store.collection(numeric);
+      return found ? collectionView(ctx, found) : null;
     },
     customer: ({ id }: { id: string }) => {
       const numeric = parseGid(id, "Customer");
@@ -120,15 +156,28 @@ export function mutationRoot(ctx: RequestContext) {
     const numeric = parseGid(id, "Customer");
     const found = numeric === null ? null : store.customer(numeric);
     if (!found) return { node: null, userErrors: [{ field: ["id"], message: "Customer does not exist" }] };
-    const cleaned = tags.flatMap((t) => t.split(",")).map((t) => t.trim()).filter(Boolean);
+    const cleaned = tags
+      .flatMap((t) => t.split(","))
+      .map((t) => t.trim())
+      .filter(Boolean);
     const tooLong = cleaned.find((t) => t.length > MAX_TAG_LENGTH);
-    if (tooLong) return { node: null, userErrors: [{ field: ["tags"], message: `Tag '${tooLong.slice(0, 40)}…' is too long (maximum is ${MAX_TAG_LENGTH} characters)` }] };
+    if (tooLong)
+      return {
+        node: null,
+        userErrors: [
+          {
+            field: ["tags"],
+            message: `Tag '${tooLong.slice(0, 40)}…' is too long (maximum is ${MAX_TAG_LENGTH} characters)`,
+          },
+        ],
+      };
     const current = found.record.tags;
     let next: string[];
     if (add) {
       next = [...current];
       for (const tag of cleaned) if (!next.some((t) => t.toLowerCase() === tag.toLowerCase())) next.push(tag);
-      if (next.length > MAX_TAGS) return { node: null, userErrors: [{ field: ["tags"], message: `Tags cannot be more than ${MAX_TAGS}` }] };
+      if (next.length > MAX_TAGS)
+        return { node: null, userErrors: [{ field: ["tags"], message: `Tags cannot be more than ${MAX_TAGS}` }] };
     } else {
       const removed = new Set(cleaned.map((t) => t.toLowerCase()));
       next = current.filter((t) => !removed.has(t.toLowerCase()));
@@ -155,12 +204,17 @@ export function mutationRoot(ctx: RequestContext) {
       if (!segment) return { segment: null, userErrors: [{ field: ["id"], message: "Segment does not exist" }] };
       const error = segmentErrors(name ?? segment.name, query ?? segment.query, segment.id);
       if (error) return { segment: null, userErrors: [error] };
-      Object.assign(segment, { name: (name ?? segment.name).trim(), query: query ?? segment.query, updatedAt: store.clock() });
+      Object.assign(segment, {
+        name: (name ?? segment.name).trim(),
+        query: query ?? segment.query,
+        updatedAt: store.clock(),
+      });
       return { segment: segmentView(segment), userErrors: [] };
     },
     segmentDelete: ({ id }: { id: string }) => {
       const numeric = parseGid(id, "Segment") ?? -1;
-      if (!store.segments.delete(numeric)) return { deletedSegmentId: null, userErrors: [{ field: ["id"], message: "Segment does not exist" }] };
+      if (!store.segments.delete(numeric))
+        return { deletedSegmentId: null, userErrors: [{ field: ["id"], message: "Segment does not exist" }] };
       return { deletedSegmentId: gid("Segment", numeric), userErrors: [] };
     },
 
@@ -168,7 +222,14 @@ export function mutationRoot(ctx: RequestContext) {
       if (metafields.length > MAX_METAFIELDS_PER_SET) {
         return {
           metafields: null,
-          userErrors: [{ field: ["metafields"], message: `Exceeded the maximum metafields input limit of ${MAX_METAFIELDS_PER_SET}.`, code: "LESS_THAN_OR_EQUAL_TO", elementIndex: null }],
+          userErrors: [
+            {
+              field: ["metafields"],
+              message: `Exceeded the maximum metafields input limit of ${MAX_METAFIELDS_PER_SET}.`,
+              code: "LESS_THAN_OR_EQUAL_TO",
+              elementIndex: null,
+            },
+          ],
         };
       }
       // Atomic like Shopify: validate everything before writing anything.
@@ -176,14 +237,22 @@ export function mutationRoot(ctx: RequestContext) {
       const userErrors: unknown[] = [];
       metafields.forEach((input, index) => {
         const result = prepareMetafield(ctx, input);
-        if (typeof result === "string") userErrors.push({ field: ["metafields", String(index)], message: result, code: "INVALID", elementIndex: index });
+        if (typeof result === "string")
+          userErrors.push({
+            field: ["metafields", String(index)],
+            message: result,
+            code: "INVALID",
+            elementIndex: index,
+          });
         else prepared.push(result);
       });
       if (userErrors.length) return { metafields: [], userErrors };
       const written = prepared.map((field) => {
         const fields = store.ownerMetafields(field.ownerId);
         const existing = fields.get(`${field.namespace}.${field.key}`);
-        const record = existing ? Object.assign(existing, { value: field.value, type: field.type, updatedAt: field.updatedAt }) : field;
+        const record = existing
+          ? Object.assign(existing, { value: field.value, type: field.type, updatedAt: field.updatedAt })
+          : field;
         fields.set(`${field.namespace}.${field.key}`, record);
         return metafieldView(ctx, record);
       });
@@ -197,7 +266,8 @@ export function mutationRoot(ctx: RequestContext) {
       metafields.forEach((input, index) => {
         const owner = parseOwner(ctx, input.ownerId);
         if (owner === OWNER_MISSING) targets.push(null);
-        else if (typeof owner === "string") userErrors.push({ field: ["metafields", String(index), "ownerId"], message: owner });
+        else if (typeof owner === "string")
+          userErrors.push({ field: ["metafields", String(index), "ownerId"], message: owner });
         else targets.push({ ownerId: owner.id, namespace: resolveNamespace(ctx, input.namespace), key: input.key });
       });
       if (userErrors.length) return { deletedMetafields: null, userErrors };
@@ -212,19 +282,51 @@ export function mutationRoot(ctx: RequestContext) {
     metaobjectUpsert: (args: MetaobjectUpsertArgs) => upsertMetaobject(ctx, args),
     metaobjectDelete: ({ id }: { id: string }) => deleteMetaobject(ctx, id),
 
-    metafieldDefinitionCreate: ({ definition }: { definition: { namespace?: string | null; key: string; name: string; type: string; ownerType: string; description?: string | null } }) => {
+    metafieldDefinitionCreate: ({
+      definition,
+    }: {
+      definition: {
+        namespace?: string | null;
+        key: string;
+        name: string;
+        type: string;
+        ownerType: string;
+        description?: string | null;
+      };
+    }) => {
       const namespace = resolveNamespace(ctx, definition.namespace);
       for (const d of store.metafieldDefinitions.values()) {
         if (d.namespace === namespace && d.key === definition.key && d.ownerType === definition.ownerType) {
-          return { createdDefinition: null, userErrors: [{ field: ["definition", "key"], message: `Key is in use for ${definition.ownerType.toLowerCase()} metafields on the '${namespace}' namespace.`, code: "TAKEN" }] };
+          return {
+            createdDefinition: null,
+            userErrors: [
+              {
+                field: ["definition", "key"],
+                message: `Key is in use for ${definition.ownerType.toLowerCase()} metafields on the '${namespace}' namespace.`,
+                code: "TAKEN",
+              },
+            ],
+          };
         }
       }
-      const record = { id: newObjectId(), namespace, key: definition.key, name: definition.name, type: definition.type, ownerType: definition.ownerType, description: definition.description ?? null };
+      const record = {
+        id: newObjectId(),
+        namespace,
+        key: definition.key,
+        name: definition.name,
+        type: definition.type,
+        ownerType: definition.ownerType,
+        description: definition.description ?? null,
+      };
       store.metafieldDefinitions.set(record.id, record);
       return { createdDefinition: metafieldDefinitionView(record), userErrors: [] };
     },
 
-    stagedUploadsCreate: ({ input }: { input: { filename: string; mimeType: string; resource: string; httpMethod?: string | null }[] }) => ({
+    stagedUploadsCreate: ({
+      input,
+    }: {
+      input: { filename: string; mimeType: string; resource: string; httpMethod?: string | null }[];
+    }) => ({
       stagedTargets: input.map((target) => {
         const key = `tmp/${store.id}/bulk/${randomUUID()}/${target.filename}`;
         store.stagedUploads.set(key, null);
@@ -244,8 +346,12 @@ export function mutationRoot(ctx: RequestContext) {
       userErrors: [],
     }),
 
+    flowTriggerReceive: ({ handle, payload }: { handle?: string | null; payload?: unknown; body?: string | null }) =>
+      receiveFlowTrigger(store, ctx.flowTriggers, handle, payload),
+
     bulkOperationRunQuery: ({ query }: { query: string; groupObjects: boolean }) => ctx.bulk.runQuery(ctx, query),
-    bulkOperationRunMutation: ({ mutation, stagedUploadPath }: { mutation: string; stagedUploadPath: string }) => ctx.bulk.runMutation(ctx, mutation, stagedUploadPath),
+    bulkOperationRunMutation: ({ mutation, stagedUploadPath }: { mutation: string; stagedUploadPath: string }) =>
+      ctx.bulk.runMutation(ctx, mutation, stagedUploadPath),
     bulkOperationCancel: ({ id }: { id: string }) => ctx.bulk.cancel(ctx, parseGid(id, "BulkOperation") ?? -1),
   };
 
@@ -253,7 +359,8 @@ export function mutationRoot(ctx: RequestContext) {
     if (!name.trim()) return { field: ["name"], message: "Name can't be blank" };
     if (name.length > 255) return { field: ["name"], message: "Name is too long (maximum is 255 characters)" };
     for (const s of store.segments.values()) {
-      if (s.id !== selfId && s.name.toLowerCase() === name.trim().toLowerCase()) return { field: ["name"], message: "Name has already been taken" };
+      if (s.id !== selfId && s.name.toLowerCase() === name.trim().toLowerCase())
+        return { field: ["name"], message: "Name has already been taken" };
     }
     const queryError = checkSegmentQuery(query);
     return queryError ? { field: ["query"], message: queryError } : null;
@@ -276,7 +383,10 @@ function parseOwner(ctx: RequestContext, ownerId: string): { type: MetafieldReco
   if (customerId !== null) return ctx.store.customer(customerId) ? { type: "CUSTOMER", id: customerId } : OWNER_MISSING;
   const installationId = parseGid(ownerId, "AppInstallation");
   // An app can only reach its own installation.
-  if (installationId !== null) return installationId === ctx.store.appInstallationId ? { type: "APP_INSTALLATION", id: installationId } : OWNER_MISSING;
+  if (installationId !== null)
+    return installationId === ctx.store.appInstallationId
+      ? { type: "APP_INSTALLATION", id: installationId }
+      : OWNER_MISSING;
   return "Owner type is not supported by the Shopify emulator (only Customer and AppInstallation)";
 }
 
@@ -285,13 +395,27 @@ function prepareMetafield(ctx: RequestContext, input: MetafieldsSetInput): Metaf
   if (typeof owner === "string") return owner;
   const ownerId = owner.id;
   const namespace = resolveNamespace(ctx, input.namespace);
-  if (!/^[A-Za-z0-9_-]{2,64}$/.test(input.key)) return "Key must be 2-64 characters long and only contain alphanumeric, hyphen, and underscore characters";
-  const definition = [...ctx.store.metafieldDefinitions.values()].find((d) => d.namespace === namespace && d.key === input.key && d.ownerType === owner.type);
+  if (!/^[A-Za-z0-9_-]{2,64}$/.test(input.key))
+    return "Key must be 2-64 characters long and only contain alphanumeric, hyphen, and underscore characters";
+  const definition = [...ctx.store.metafieldDefinitions.values()].find(
+    (d) => d.namespace === namespace && d.key === input.key && d.ownerType === owner.type,
+  );
   const type = input.type ?? definition?.type;
   if (!type) return "Type can't be blank";
-  if (definition && definition.type !== type) return `Type must be '${definition.type}' as defined by the metafield definition`;
+  if (definition && definition.type !== type)
+    return `Type must be '${definition.type}' as defined by the metafield definition`;
   const invalid = invalidValue(ctx.store, type, input.value);
   if (invalid) return invalid;
   const now = ctx.store.clock();
-  return { id: newObjectId(), ownerType: owner.type, ownerId, namespace, key: input.key, type, value: input.value, createdAt: now, updatedAt: now };
+  return {
+    id: newObjectId(),
+    ownerType: owner.type,
+    ownerId,
+    namespace,
+    key: input.key,
+    type,
+    value: input.value,
+    createdAt: now,
+    updatedAt: now,
+  };
 }

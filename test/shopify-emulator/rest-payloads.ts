@@ -1,7 +1,19 @@
 // Webhook bodies in Shopify's REST resource shape (numeric ids, snake_case, money as strings,
 // timestamps with the shop's UTC offset). Since API 2025-01 customer payloads carry no
-// `tags` or marketing-consent fields (they have their own topics), so neither do ours.
-import { orderRefundedCents, orderSubtotalCents, orderTotalCents, orderCurrentTotalCents, type CustomerRecord, type OrderRecord, type RefundRecord } from "./generator";
+// `tags` or marketing-consent fields (they have their own topics), so neither do ours; the
+// consent topics' payloads are `emailConsentPayload` and `smsConsentPayload`.
+import {
+  orderDiscountCents,
+  orderLineItemsCents,
+  orderRefundedCents,
+  orderSubtotalCents,
+  orderTotalCents,
+  orderCurrentTotalCents,
+  type CustomerRecord,
+  type OrderRecord,
+  type Product,
+  type RefundRecord,
+} from "./generator";
 
 interface ShopLike {
   id: number;
@@ -38,7 +50,10 @@ export function money(cents: number): string {
 function moneySet(cents: number, order: OrderRecord, shopCurrency: string) {
   return {
     shop_money: { amount: money(cents), currency_code: shopCurrency },
-    presentment_money: { amount: money(Math.round(cents * order.presentmentRate)), currency_code: order.presentmentCurrency },
+    presentment_money: {
+      amount: money(Math.round(cents * order.presentmentRate)),
+      currency_code: order.presentmentCurrency,
+    },
   };
 }
 
@@ -48,7 +63,60 @@ export function financialStatus(order: OrderRecord): string {
   return refunded >= orderTotalCents(order) ? "refunded" : "partially_refunded";
 }
 
+/** REST `default_address` (null without one). */
+export function addressPayload(customer: CustomerRecord) {
+  const a = customer.defaultAddress;
+  if (!a) return null;
+  return {
+    id: customer.id + 3_000_000,
+    customer_id: customer.id,
+    first_name: customer.firstName,
+    last_name: customer.lastName,
+    company: null,
+    address1: a.address1,
+    address2: null,
+    city: a.city,
+    province: a.province,
+    country: a.country,
+    zip: a.zip,
+    phone: customer.phone,
+    name: [customer.firstName, customer.lastName].filter(Boolean).join(" "),
+    province_code: a.provinceCode,
+    country_code: a.countryCode,
+    country_name: a.country,
+    default: true,
+  };
+}
+
+/** customers_email_marketing_consent/update. */
+export function emailConsentPayload(shop: ShopLike, customer: CustomerRecord) {
+  return {
+    customer_id: customer.id,
+    email_address: customer.email,
+    email_marketing_consent: {
+      state: (customer.emailMarketingState ?? "NOT_SUBSCRIBED").toLowerCase(),
+      opt_in_level: customer.emailMarketingState === "SUBSCRIBED" ? "single_opt_in" : null,
+      consent_updated_at: restTime(customer.emailConsentUpdatedAt ?? null, shop.timezone),
+    },
+  };
+}
+
+/** customers_marketing_consent/update (SMS). */
+export function smsConsentPayload(shop: ShopLike, customer: CustomerRecord) {
+  return {
+    id: customer.id,
+    phone: customer.phone,
+    sms_marketing_consent: {
+      state: (customer.smsMarketingState ?? "NOT_SUBSCRIBED").toLowerCase(),
+      opt_in_level: "single_opt_in",
+      consent_updated_at: restTime(customer.smsConsentUpdatedAt ?? null, shop.timezone),
+      consent_collected_from: "SHOPIFY",
+    },
+  };
+}
+
 export function customerPayload(shop: ShopLike, customer: CustomerRecord) {
+  const address = addressPayload(customer);
   return {
     id: customer.id,
     email: customer.email,
@@ -63,10 +131,10 @@ export function customerPayload(shop: ShopLike, customer: CustomerRecord) {
     tax_exempt: false,
     phone: customer.phone,
     currency: shop.currency,
-    addresses: [],
+    addresses: address ? [address] : [],
     tax_exemptions: [],
     admin_graphql_api_id: `gid://shopify/Customer/${customer.id}`,
-    default_address: null,
+    default_address: address,
   };
 }
 
@@ -104,13 +172,20 @@ export function orderPayload(shop: ShopLike, order: OrderRecord, customer?: Cust
     order_number: number,
     presentment_currency: order.presentmentCurrency,
     processed_at: restTime(order.processedAt, tz),
-    source_name: "web",
+    source_name: order.sourceName ?? "web",
+    discount_codes: (order.discountCodes ?? []).map((d) => ({
+      code: d.code,
+      amount: money(d.amountCents),
+      type: d.type,
+    })),
     subtotal_price: money(subtotal),
     subtotal_price_set: moneySet(subtotal, order, shop.currency),
     tags: order.tags.join(", "),
     test: order.test,
-    total_discounts: "0.00",
-    total_line_items_price: money(subtotal),
+    total_discounts: money(orderDiscountCents(order)),
+    total_discounts_set: moneySet(orderDiscountCents(order), order, shop.currency),
+    current_total_discounts: money(orderDiscountCents(order)),
+    total_line_items_price: money(orderLineItemsCents(order)),
     total_price: money(total),
     total_price_set: moneySet(total, order, shop.currency),
     total_shipping_price_set: moneySet(order.shippingCents, order, shop.currency),
@@ -136,7 +211,7 @@ export function orderPayload(shop: ShopLike, order: OrderRecord, customer?: Cust
             currency: shop.currency,
             tax_exemptions: [],
             admin_graphql_api_id: `gid://shopify/Customer/${order.customerId}`,
-            default_address: null,
+            default_address: customer ? addressPayload(customer) : null,
           },
     line_items: order.lineItems.map((li) => ({
       id: li.id,
@@ -157,9 +232,9 @@ export function orderPayload(shop: ShopLike, order: OrderRecord, customer?: Cust
       title: li.productTitle,
       total_discount: "0.00",
       total_discount_set: moneySet(0, order, shop.currency),
-      variant_id: li.productId + 1_000_000,
+      variant_id: variantIdOf(li.productId),
       variant_title: null,
-      vendor: shop.name,
+      vendor: li.vendor ?? shop.name,
     })),
     refunds: order.refunds.map((refund) => refundPayload(shop, order, refund)),
     shipping_lines: [],
@@ -168,7 +243,8 @@ export function orderPayload(shop: ShopLike, order: OrderRecord, customer?: Cust
 
 function refundedQuantity(order: OrderRecord, lineItemId: number): number {
   let quantity = 0;
-  for (const refund of order.refunds) for (const rli of refund.lineItems) if (rli.lineItemId === lineItemId) quantity += rli.quantity;
+  for (const refund of order.refunds)
+    for (const rli of refund.lineItems) if (rli.lineItemId === lineItemId) quantity += rli.quantity;
   return quantity;
 }
 
@@ -214,6 +290,76 @@ export function refundPayload(shop: ShopLike, order: OrderRecord, refund: Refund
   };
 }
 
+/** The product fields a products/* payload is built from (the store's ProductRecord). */
+export interface ProductLike extends Product {
+  vendor: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Variant ids follow the product's, as in order line items' `variant_id`. */
+export const variantIdOf = (productId: number) => productId + 1_000_000;
+
+/** products/create and products/update: one default variant, `product_type` "" when unset. */
+export function productPayload(shop: ShopLike, product: ProductLike) {
+  const tz = shop.timezone;
+  const variantId = variantIdOf(product.id);
+  return {
+    admin_graphql_api_id: `gid://shopify/Product/${product.id}`,
+    body_html: null,
+    created_at: restTime(product.createdAt, tz),
+    handle: product.title.toLowerCase().replace(/\W+/g, "-"),
+    id: product.id,
+    product_type: product.productType,
+    published_at: restTime(product.createdAt, tz),
+    template_suffix: null,
+    title: product.title,
+    updated_at: restTime(product.updatedAt, tz),
+    vendor: product.vendor,
+    status: "active",
+    published_scope: "global",
+    tags: "",
+    variants: [
+      {
+        admin_graphql_api_id: `gid://shopify/ProductVariant/${variantId}`,
+        barcode: null,
+        compare_at_price: null,
+        created_at: restTime(product.createdAt, tz),
+        id: variantId,
+        inventory_policy: "deny",
+        position: 1,
+        price: money(product.priceCents),
+        product_id: product.id,
+        sku: product.sku,
+        taxable: true,
+        title: "Default Title",
+        updated_at: restTime(product.updatedAt, tz),
+        option1: "Default Title",
+        option2: null,
+        option3: null,
+        image_id: null,
+        inventory_item_id: variantId + 1_000_000,
+        inventory_quantity: 10,
+        old_inventory_quantity: 10,
+      },
+    ],
+    options: [
+      { name: "Title", id: product.id + 2_000_000, product_id: product.id, position: 1, values: ["Default Title"] },
+    ],
+    images: [],
+    image: null,
+    media: [],
+    variant_gids: [
+      {
+        admin_graphql_api_id: `gid://shopify/ProductVariant/${variantId}`,
+        updated_at: restTime(product.updatedAt, "UTC"),
+      },
+    ],
+    has_variants_that_requires_components: false,
+    category: null,
+  };
+}
+
 export function shopPayload(shop: ShopLike) {
   return {
     id: shop.id,
@@ -227,4 +373,38 @@ export function shopPayload(shop: ShopLike) {
     created_at: restTime(shop.createdAt, shop.timezone),
     updated_at: restTime(shop.createdAt, shop.timezone),
   };
+}
+
+/** The collection fields a collections/* payload is built from (the store's CollectionRecord). */
+export interface CollectionLike {
+  id: number;
+  title: string;
+  handle: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/**
+ * collections/create and collections/update, as Shopify sends them: the collection's own fields
+ * (REST shape), no products — a webhook never says which products a collection holds.
+ */
+export function collectionPayload(shop: ShopLike, collection: CollectionLike) {
+  const tz = shop.timezone;
+  return {
+    id: collection.id,
+    handle: collection.handle,
+    title: collection.title,
+    updated_at: restTime(collection.updatedAt, tz),
+    body_html: null,
+    published_at: restTime(collection.createdAt, tz),
+    sort_order: "best-selling",
+    template_suffix: null,
+    published_scope: "web",
+    admin_graphql_api_id: `gid://shopify/Collection/${collection.id}`,
+  };
+}
+
+/** collections/delete: the id alone, with its scope and gid. */
+export function collectionDeletePayload(collectionId: number) {
+  return { id: collectionId, published_scope: "web", admin_graphql_api_id: `gid://shopify/Collection/${collectionId}` };
 }

@@ -34,7 +34,8 @@ export function checkSegmentQuery(query: string): string | null {
   const tokens: Token[] = tokenized;
   let i = 0;
   const peek = () => tokens[i];
-  const fail = (token: Token | undefined, message: string) => `Line 1 Column ${token?.column ?? query.length}: ${message}`;
+  const fail = (token: Token | undefined, message: string) =>
+    `Line 1 Column ${token?.column ?? query.length}: ${message}`;
 
   function expression(): string | null {
     let error = term();
@@ -68,7 +69,10 @@ export function checkSegmentQuery(query: string): string | null {
       if (operator?.text === "NOT") {
         if (tokens[i++]?.text !== "CONTAINS") return fail(tokens[i - 1], "expected CONTAINS after NOT");
       } else if (operator?.text !== "CONTAINS") {
-        return fail(operator, `customer_tags does not support operator '${operator?.text ?? ""}'. Use CONTAINS or NOT CONTAINS`);
+        return fail(
+          operator,
+          `customer_tags does not support operator '${operator?.text ?? ""}'. Use CONTAINS or NOT CONTAINS`,
+        );
       }
       const value = tokens[i++];
       if (value?.kind !== "string") return fail(value, "expected a quoted value, e.g. 'VIP'");

@@ -12,15 +12,22 @@ import { readAppConfig, DEFAULT_APP_TOML } from "./app-config";
 import { TokenRegistry, exchangeToken, signSessionToken } from "./auth";
 import { BulkRunner, type BulkFaults } from "./bulk";
 import { CostBucket } from "./cost";
+import { readFlowTriggers } from "./flow";
 import { hashSeed } from "./random";
 import type { RequestContext } from "./resolvers";
 import { shopPayload } from "./rest-payloads";
 import { API_VERSION, loadAdminSchema } from "./schema";
-import { ShopStore, newObjectId, type ShopOptions, type ThrottleConfig } from "./store";
+import { ShopStore, newObjectId, type AppSubscriptionRecord, type ShopOptions, type ThrottleConfig } from "./store";
 import { WebhookDispatcher, type WebhookFaults, type WebhookOptions } from "./webhooks";
 import { handleAdminUi } from "./admin/admin-ui";
+import { readAdminExtensions } from "./admin/admin-extensions";
 import { worldClock } from "./clock";
-import { appExtensionsAnswer, checkActivations, readThemeExtensions, type ThemeActivations } from "./admin/theme-extensions";
+import {
+  appExtensionsAnswer,
+  checkActivations,
+  readThemeExtensions,
+  type ThemeActivations,
+} from "./admin/theme-extensions";
 
 export interface EmulatorOptions {
   /** 0 (default) picks a free port. */
@@ -45,6 +52,8 @@ export interface EmulatorOptions {
   scopes?: string;
   /** The emulated world's business clock (default: worldClock(), i.e. SEGMENTS_NOW if set). */
   clock?: () => number;
+  /** How long expiring offline access tokens live (default one hour, as Shopify's). */
+  offlineTokenLifetimeMs?: number;
 }
 
 interface ShopState {
@@ -77,17 +86,28 @@ export interface Emulator {
   throttle(domain: string): CostBucket;
   setThrottle(domain: string, config: ThrottleConfig): void;
   stats(domain: string): ShopStats;
-  emitWebhook(domain: string, topic: string, payload: unknown, options?: WebhookOptions): { webhookId: string; eventId: string };
+  emitWebhook(
+    domain: string,
+    topic: string,
+    payload: unknown,
+    options?: WebhookOptions,
+  ): { webhookId: string; eventId: string };
   /** app/uninstalled, then revokes the shop's tokens; until `install`, changes send no webhooks (compliance topics excepted). */
   uninstall(domain: string): void;
   /** Installs again after `uninstall`: issues a new offline token (returned, and by `accessToken`). */
   install(domain: string): string;
+  /** The merchant picks a plan on Shopify's plan page: replaces the active subscription, sends `app_subscriptions/update`. */
+  subscribeApp(domain: string, name: string, options?: { test?: boolean; trialDays?: number }): AppSubscriptionRecord;
+  /** The merchant cancels the plan: the active subscription is CANCELLED, `app_subscriptions/update` sent. */
+  cancelAppSubscription(domain: string): AppSubscriptionRecord | null;
   requestCustomerRedact(domain: string, customerId: number): void;
   requestCustomerData(domain: string, customerId: number): void;
   requestShopRedact(domain: string): void;
   /** Which app embeds are on and where app blocks are placed in the shop's published theme (default: nothing). */
   setThemeActivations(domain: string, activations: ThemeActivations): void;
   readonly webhooks: WebhookDispatcher;
+  /** Counts of refresh-token grants and of non-expiring tokens migrated to expiring ones. */
+  readonly tokenGrants: { readonly refresh: number; readonly migrated: number };
   /** `appBridge.extensionsUnavailable`: `shopify.app.extensions()` rejects, as when the App API is unavailable. */
   readonly faults: { webhooks: WebhookFaults; bulk: BulkFaults; appBridge: { extensionsUnavailable: boolean } };
   /** Resolves when bulk operations and webhook deliveries have all finished. */
@@ -95,7 +115,7 @@ export interface Emulator {
   close(): Promise<void>;
 }
 
-const DEFAULT_SCOPES = "read_customers,write_customers,read_orders,read_all_orders";
+const DEFAULT_SCOPES = "read_customers,write_customers,read_orders,read_all_orders,read_products";
 
 export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
   const apiVersion = options.apiVersion ?? API_VERSION;
@@ -103,15 +123,24 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const graphql = new AdminGraphQL(loadAdminSchema(apiVersion));
   const appConfig = readAppConfig(options.appToml ?? DEFAULT_APP_TOML);
   const themeExtensions = readThemeExtensions(path.dirname(options.appToml ?? DEFAULT_APP_TOML));
+  const flowTriggers = readFlowTriggers(path.dirname(options.appToml ?? DEFAULT_APP_TOML));
+  const adminExtensions = readAdminExtensions(path.dirname(options.appToml ?? DEFAULT_APP_TOML));
   const appBridgeFaults = { extensionsUnavailable: false };
-  const subscriptions = options.subscriptions ? new Map(Object.entries(options.subscriptions)) : appConfig.subscriptions;
+  const subscriptions = options.subscriptions
+    ? new Map(Object.entries(options.subscriptions))
+    : appConfig.subscriptions;
   const scopes = options.scopes ?? appConfig.scopes ?? DEFAULT_SCOPES;
   const appNamespace = `app--${hashSeed(options.apiKey) % 10_000_000}`;
   const uploadSecret = randomBytes(16);
   const resultsDir = mkdtempSync(path.join(tmpdir(), "shopify-emulator-"));
   const shops = new Map<string, ShopState>();
-  const tokens = new TokenRegistry();
-  const webhooks = new WebhookDispatcher({ appUrl: options.appUrl, apiSecret: options.apiSecret, apiVersion: appConfig.webhooksApiVersion ?? apiVersion, subscriptions });
+  const tokens = new TokenRegistry(options.offlineTokenLifetimeMs);
+  const webhooks = new WebhookDispatcher({
+    appUrl: options.appUrl,
+    apiSecret: options.apiSecret,
+    apiVersion: appConfig.webhooksApiVersion ?? apiVersion,
+    subscriptions,
+  });
   /** What Shopify announces to the app: nothing but compliance topics while it is uninstalled. */
   const announce = (domain: string, topic: string, payload: unknown) => {
     if (shops.get(domain)?.installed === false && !COMPLIANCE_TOPICS.has(topic)) return;
@@ -126,7 +155,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     return state;
   };
   const signUploadKey = (key: string) => createHmac("sha256", uploadSecret).update(key).digest("hex");
-  const requestContext = (store: ShopStore): RequestContext => ({ store, appNamespace, origin, bulk, signUploadKey });
+  const requestContext = (store: ShopStore): RequestContext => ({
+    store,
+    appNamespace,
+    origin,
+    bulk,
+    signUploadKey,
+    flowTriggers,
+  });
 
   const server = createServer((req, res) => {
     route(req, res).catch((error: unknown) => {
@@ -138,15 +174,20 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://emulator");
-    const shopDomain = String(req.headers["x-forwarded-host"] ?? req.headers.host ?? "").split(":")[0].toLowerCase();
+    const shopDomain = String(req.headers["x-forwarded-host"] ?? req.headers.host ?? "")
+      .split(":")[0]
+      .toLowerCase();
 
     const graphqlPath = /^\/admin\/api\/([\w-]+)\/graphql\.json$/.exec(url.pathname);
     if (graphqlPath && req.method === "POST") {
-      if (graphqlPath[1] !== apiVersion) return send(res, 404, { errors: `Shopify emulator serves API version ${apiVersion} only` });
+      if (graphqlPath[1] !== apiVersion)
+        return send(res, 404, { errors: `Shopify emulator serves API version ${apiVersion} only` });
       const state = shops.get(shopDomain);
       if (!state) return send(res, 404, { errors: "Not Found" });
       if (!tokens.check(header(req, "x-shopify-access-token"), shopDomain)) {
-        return send(res, 401, { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" });
+        return send(res, 401, {
+          errors: "[API] Invalid API key or access token (unrecognized login or wrong password)",
+        });
       }
       let body: unknown;
       try {
@@ -154,7 +195,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       } catch {
         return send(res, 400, { errors: "Invalid JSON in request body" });
       }
-      return send(res, 200, await graphql.handle(requestContext(state.store), state.bucket, state.stats, (body ?? {}) as object));
+      return send(
+        res,
+        200,
+        await graphql.handle(requestContext(state.store), state.bucket, state.stats, (body ?? {}) as object),
+      );
     }
 
     if (url.pathname === "/admin/oauth/access_token" && req.method === "POST") {
@@ -163,7 +208,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       const params = (req.headers["content-type"] ?? "").includes("json")
         ? (JSON.parse(raw) as Record<string, string>)
         : Object.fromEntries(new URLSearchParams(raw));
-      const result = exchangeToken(params, shopDomain, { apiKey: options.apiKey, apiSecret: options.apiSecret, scopes }, tokens);
+      const result = exchangeToken(
+        params,
+        shopDomain,
+        { apiKey: options.apiKey, apiSecret: options.apiSecret, scopes },
+        tokens,
+      );
       return send(res, result.status, result.body);
     }
 
@@ -189,6 +239,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const adminUi = {
       appUrl: options.appUrl,
       appName: appConfig.name ?? "App",
+      appHandle: appConfig.handle ?? "app",
+      adminExtensions,
       hasShop: (domain: string) => shops.has(domain),
       sessionToken: (domain: string, lifetimeSeconds: number) =>
         signSessionToken({ shop: domain, apiKey: options.apiKey, apiSecret: options.apiSecret, lifetimeSeconds }),
@@ -212,16 +264,25 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       .catch(() => null);
     const key = form?.get("key");
     const file = form?.get("file");
-    if (typeof key !== "string" || form?.get("x-goog-signature") !== signUploadKey(key) || !file || typeof file === "string") {
+    if (
+      typeof key !== "string" ||
+      form?.get("x-goog-signature") !== signUploadKey(key) ||
+      !file ||
+      typeof file === "string"
+    ) {
       res.writeHead(403, { "Content-Type": "application/xml" });
-      res.end("<?xml version='1.0' encoding='UTF-8'?><Error><Code>AccessDenied</Code><Message>Invalid upload policy or signature.</Message></Error>");
+      res.end(
+        "<?xml version='1.0' encoding='UTF-8'?><Error><Code>AccessDenied</Code><Message>Invalid upload policy or signature.</Message></Error>",
+      );
       return;
     }
     for (const { store } of shops.values()) {
       if (store.stagedUploads.has(key)) store.stagedUploads.set(key, Buffer.from(await file.arrayBuffer()));
     }
     res.writeHead(201, { "Content-Type": "application/xml", Location: `${origin}/staged-uploads/${key}` });
-    res.end(`<?xml version='1.0' encoding='UTF-8'?><PostResponse><Location>${origin}/staged-uploads/${key}</Location><Bucket>shopify-staged-uploads</Bucket><Key>${key}</Key></PostResponse>`);
+    res.end(
+      `<?xml version='1.0' encoding='UTF-8'?><PostResponse><Location>${origin}/staged-uploads/${key}</Location><Bucket>shopify-staged-uploads</Bucket><Key>${key}</Key></PostResponse>`,
+    );
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -241,7 +302,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 
     addShop(domain, shopOptions = {}) {
       if (shops.has(domain)) throw new Error(`Shopify emulator: shop ${domain} already exists`);
-      const store = new ShopStore(domain, shops.size, shopOptions, (topic, payload) => announce(domain, topic, payload), clock);
+      const store = new ShopStore(
+        domain,
+        shops.size,
+        shopOptions,
+        (topic, payload) => announce(domain, topic, payload),
+        clock,
+      );
       // Definitions declared in shopify.app.toml exist as soon as the app is installed.
       for (const definition of appConfig.customerMetafields) {
         const id = newObjectId();
@@ -249,13 +316,28 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       }
       for (const { name, displayName, description, displayNameKey, fields } of appConfig.metaobjects) {
         const id = newObjectId();
-        store.metaobjectDefinitions.set(id, { id, type: `${appNamespace}--${name}`, name: displayName, description, displayNameKey, fields });
+        store.metaobjectDefinitions.set(id, {
+          id,
+          type: `${appNamespace}--${name}`,
+          name: displayName,
+          description,
+          displayNameKey,
+          fields,
+        });
       }
       const accessToken = tokens.issue({ shop: domain, scope: scopes, online: false, userId: null, expiresAt: null });
-      shops.set(domain, { store, bucket: new CostBucket(() => store.throttle), stats: emptyStats(), accessToken, theme: {}, installed: true });
+      shops.set(domain, {
+        store,
+        bucket: new CostBucket(() => store.throttle),
+        stats: emptyStats(),
+        accessToken,
+        theme: {},
+        installed: true,
+      });
       return store;
     },
     shop: (domain) => requireShop(domain).store,
+    tokenGrants: tokens.issued,
     accessToken: (domain) => requireShop(domain).accessToken,
     sessionToken: (domain, tokenOptions = {}) => {
       requireShop(domain);
@@ -273,7 +355,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       webhooks.send(domain, "app/uninstalled", shopPayload(state.store));
       tokens.revokeShop(domain);
       state.installed = false;
+      // Shopify cancels an uninstalled app's subscription (announcing nothing: its webhooks are gone).
+      state.store.cancelAppSubscription();
     },
+    subscribeApp: (domain, name, subscribeOptions = {}) =>
+      requireShop(domain).store.subscribeApp(name, subscribeOptions),
+    cancelAppSubscription: (domain) => requireShop(domain).store.cancelAppSubscription(),
     install(domain) {
       const state = requireShop(domain);
       state.installed = true;
@@ -338,6 +425,9 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const json = JSON.stringify(body);
-  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(json) });
+  res.writeHead(status, {
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(json),
+  });
   res.end(json);
 }

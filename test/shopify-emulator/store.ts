@@ -2,6 +2,7 @@
 // since (edits, deletions, created records, tags, metafields, metaobjects, segments, bulk
 // operations).
 // Reads rebuild generated slots on demand, so big shops stay small in memory.
+import type { ReceivedFlowTrigger } from "./flow";
 import {
   ORDERS_PER_SLOT,
   ShopGenerator,
@@ -13,7 +14,16 @@ import {
   type Product,
   type RefundRecord,
 } from "./generator";
-import { orderPayload, customerPayload, refundPayload } from "./rest-payloads";
+import {
+  collectionDeletePayload,
+  collectionPayload,
+  customerPayload,
+  emailConsentPayload,
+  orderPayload,
+  productPayload,
+  refundPayload,
+  smsConsentPayload,
+} from "./rest-payloads";
 import { startOfUtcDay } from "./clock";
 
 export type PlanName = "basic" | "standard" | "advanced" | "plus" | "enterprise" | "development";
@@ -46,7 +56,70 @@ export interface ShopOptions {
   throttle?: ThrottleConfig;
   /** Guest checkouts as a share of customers (default 0.08). */
   guestShare?: number;
+  /** Length of the generated history in years (default 2). */
+  years?: number;
+  /** Share of generated customers opted out of data sale/sharing (default 0; see generator.ts). */
+  dataSaleOptOutShare?: number;
+  /**
+   * The app's subscription the shop starts with (Shopify App Pricing): the plan's name, or null for
+   * none. Default "Pro", so that every existing test sees every feature; a test of pricing passes
+   * null or a plan and changes it with `subscribeApp` / `cancelAppSubscription`.
+   */
+  appSubscription?: string | null;
 }
+
+/** A subscription of the app (`AppSubscription`), as Shopify's hosted plan page makes them. */
+export interface AppSubscriptionRecord {
+  id: number;
+  name: string;
+  status: "ACTIVE" | "CANCELLED" | "DECLINED" | "EXPIRED" | "FROZEN" | "PENDING";
+  test: boolean;
+  trialDays: number;
+  createdAt: number;
+  updatedAt: number;
+  currentPeriodEnd: number | null;
+}
+
+/** A product as the shop has it now: the generated catalog's, or one created or edited since. */
+export interface ProductRecord extends Product {
+  vendor: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/**
+ * A collection as the shop has it now. `productIds` is what the collection holds (a custom
+ * collection's products; for a smart one, what Shopify's evaluation of its rules gives): deleted
+ * products are left out when it is read.
+ */
+export interface CollectionRecord {
+  id: number;
+  title: string;
+  handle: string;
+  productIds: number[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+/**
+ * The generated shop's collections, from its catalog without drawing randomness (so adding them
+ * moved no other generated value): products pick collections by their catalog number, so
+ * collections overlap and some products are in none.
+ */
+const GENERATED_COLLECTIONS: { title: string; every: number; offset: number }[] = [
+  { title: "Bestsellers", every: 3, offset: 0 },
+  { title: "Gift ideas", every: 4, offset: 1 },
+  { title: "Staff picks", every: 5, offset: 2 },
+];
+
+const handleOf = (title: string) =>
+  title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+
+/** Products created after seeding are numbered from the shop's product base plus this. */
+const CREATED_PRODUCT_OFFSET = 500;
 
 export interface CustomerSnapshot {
   record: CustomerRecord;
@@ -166,8 +239,16 @@ export class ShopStore {
   readonly bulkOperations = new Map<number, BulkOperationRecord>();
   /** Staged upload key → uploaded file contents. */
   readonly stagedUploads = new Map<string, Buffer | null>();
+  /** Flow triggers the app sent that Flow accepted (`flowTriggerReceive`), in order. */
+  readonly flowTriggersReceived: ReceivedFlowTrigger[] = [];
+  /** Every subscription of the app on this shop, oldest first (the active one has status ACTIVE). */
+  readonly appSubscriptions: AppSubscriptionRecord[] = [];
 
   private readonly customerPatches = new Map<number, CustomerRecord | null>();
+  private readonly productPatches = new Map<number, ProductRecord | null>();
+  private readonly createdProductIds: number[] = [];
+  /** Every collection by id, generated ones included (null: deleted); made on first use. */
+  private collectionState: Map<number, CollectionRecord | null> | null = null;
   private readonly orderPatches = new Map<number, OrderRecord | null>();
   private readonly createdOrdersBySlot = new Map<number, number[]>();
   private readonly createdOrderSlots = new Map<number, number>();
@@ -196,11 +277,15 @@ export class ShopStore {
       currency: this.currency,
       now: options.now ?? startOfUtcDay(this.clock()),
       guestShare: options.guestShare,
+      years: options.years,
       shopIndex,
+      dataSaleOptOutShare: options.dataSaleOptOutShare,
     });
     this.createdAt = this.generator.since - 30 * 86_400_000;
     this.nextSlot = this.generator.slotCount;
     this.nextCreatedOrderId = this.generator.ids.createdOrder;
+    const initial = options.appSubscription === undefined ? "Pro" : options.appSubscription;
+    if (initial !== null) this.subscribeApp(initial, { announce: false });
   }
 
   // ---- reads -------------------------------------------------------------------------
@@ -238,7 +323,9 @@ export class ShopStore {
   }
 
   /** Every order with its customer (null for guest checkouts), in slot order. */
-  *orders(fromSlot = 0): Generator<{ order: OrderRecord; customer: CustomerRecord | null; slot: number; index: number }, void, undefined> {
+  *orders(
+    fromSlot = 0,
+  ): Generator<{ order: OrderRecord; customer: CustomerRecord | null; slot: number; index: number }, void, undefined> {
     for (const slot of this.slots(fromSlot)) {
       const { customer, orders } = this.slot(slot);
       for (let index = 0; index < orders.length; index++) yield { order: orders[index], customer, slot, index };
@@ -269,9 +356,72 @@ export class ShopStore {
     return { numberOfOrders, amountSpentCents };
   }
 
-  /** A product of the generated catalog (the shop's only products). */
-  product(id: number): Product | null {
-    return this.generator.products.find((p) => p.id === id) ?? null;
+  /** The shop's products as they are now: the catalog (cheapest first), then created ones; deleted ones left out. */
+  products(): ProductRecord[] {
+    const out: ProductRecord[] = [];
+    for (const generated of this.generator.products) {
+      const current = this.productPatches.has(generated.id)
+        ? this.productPatches.get(generated.id)
+        : this.generatedProduct(generated);
+      if (current) out.push(current);
+    }
+    for (const id of this.createdProductIds) {
+      const created = this.productPatches.get(id);
+      if (created) out.push(created);
+    }
+    return out;
+  }
+
+  /** A product as it is now; null when it never existed or was deleted. */
+  product(id: number): ProductRecord | null {
+    if (this.productPatches.has(id)) return this.productPatches.get(id) ?? null;
+    const generated = this.generator.products.find((p) => p.id === id);
+    return generated ? this.generatedProduct(generated) : null;
+  }
+
+  private generatedProduct(product: Product): ProductRecord {
+    return { ...product, createdAt: this.createdAt, updatedAt: this.createdAt };
+  }
+
+  private collectionMap(): Map<number, CollectionRecord | null> {
+    if (this.collectionState) return this.collectionState;
+    const state = new Map<number, CollectionRecord | null>();
+    GENERATED_COLLECTIONS.forEach((c, k) => {
+      const productIds = this.generator.products
+        .map((p) => p.id)
+        .filter((id) => (id - this.generator.ids.product) % c.every === c.offset)
+        .sort((a, b) => a - b);
+      const id = this.generator.ids.collection + k;
+      state.set(id, {
+        id,
+        title: c.title,
+        handle: handleOf(c.title),
+        productIds,
+        createdAt: this.createdAt,
+        updatedAt: this.createdAt,
+      });
+    });
+    return (this.collectionState = state);
+  }
+
+  /** The shop's collections as they are now, by id; deleted ones left out; products as in `collection(id)`. */
+  collections(): CollectionRecord[] {
+    return [...this.collectionMap().keys()]
+      .sort((a, b) => a - b)
+      .map((id) => this.collection(id))
+      .filter((c): c is CollectionRecord => c !== null);
+  }
+
+  /** A collection as it is now (deleted products left out); null when it never existed or was deleted. */
+  collection(id: number): CollectionRecord | null {
+    const record = this.collectionMap().get(id);
+    if (!record) return null;
+    return { ...record, productIds: record.productIds.filter((p) => this.product(p) !== null) };
+  }
+
+  /** The collections a product is in now, by id. */
+  collectionsOfProduct(productId: number): CollectionRecord[] {
+    return this.collections().filter((c) => c.productIds.includes(productId));
   }
 
   /** The definition of a metaobject type; app-owned types as `app--<appId>--<name>`. */
@@ -305,7 +455,57 @@ export class ShopStore {
     return fields;
   }
 
+  /** The subscriptions `currentAppInstallation.activeSubscriptions` lists. */
+  activeAppSubscriptions(): AppSubscriptionRecord[] {
+    return this.appSubscriptions.filter((s) => s.status === "ACTIVE");
+  }
+
   // ---- changes that Shopify would announce with webhooks --------------------------------
+
+  /**
+   * The merchant picks a plan on Shopify's hosted plan page: the new subscription is ACTIVE at once
+   * (approved there) and replaces the active one, which becomes CANCELLED. Each change is
+   * announced with `app_subscriptions/update` (the replaced one first), as Shopify does.
+   */
+  subscribeApp(
+    name: string,
+    options: { test?: boolean; trialDays?: number; announce?: boolean } = {},
+  ): AppSubscriptionRecord {
+    const now = this.clock();
+    for (const current of this.activeAppSubscriptions()) this.setSubscriptionStatus(current, "CANCELLED", options);
+    const record: AppSubscriptionRecord = {
+      id: newObjectId(),
+      name,
+      status: "ACTIVE",
+      test: options.test ?? false,
+      trialDays: options.trialDays ?? 0,
+      createdAt: now,
+      updatedAt: now,
+      currentPeriodEnd: now + 30 * 86_400_000,
+    };
+    this.appSubscriptions.push(record);
+    if (options.announce !== false) this.announce("app_subscriptions/update", appSubscriptionPayload(this, record));
+    return record;
+  }
+
+  /** The merchant cancels the app's plan (or Shopify does, e.g. at uninstall): CANCELLED, announced. */
+  cancelAppSubscription(options: { announce?: boolean } = {}): AppSubscriptionRecord | null {
+    const [current] = this.activeAppSubscriptions();
+    if (!current) return null;
+    this.setSubscriptionStatus(current, "CANCELLED", options);
+    return current;
+  }
+
+  /** Any other status change (FROZEN when a store's billing fails, ACTIVE again when it is fixed), announced. */
+  setSubscriptionStatus(
+    record: AppSubscriptionRecord,
+    status: AppSubscriptionRecord["status"],
+    options: { announce?: boolean } = {},
+  ): void {
+    record.status = status;
+    record.updatedAt = Math.max(this.clock(), record.updatedAt + 1000);
+    if (options.announce !== false) this.announce("app_subscriptions/update", appSubscriptionPayload(this, record));
+  }
 
   createCustomer(input: Partial<Omit<CustomerRecord, "id">> = {}): CustomerRecord {
     const slot = this.nextSlot++;
@@ -323,6 +523,11 @@ export class ShopStore {
       verifiedEmail: input.verifiedEmail ?? true,
       locale: input.locale ?? "en",
       note: input.note ?? null,
+      defaultAddress: input.defaultAddress ?? null,
+      emailMarketingState: input.emailMarketingState ?? (input.email === null ? null : "NOT_SUBSCRIBED"),
+      emailConsentUpdatedAt: input.emailConsentUpdatedAt ?? null,
+      smsMarketingState: input.smsMarketingState ?? (input.phone ? "NOT_SUBSCRIBED" : null),
+      smsConsentUpdatedAt: input.smsConsentUpdatedAt ?? null,
     };
     this.createdSlots.push(slot);
     this.customerPatches.set(slot, customer);
@@ -330,12 +535,52 @@ export class ShopStore {
     return customer;
   }
 
-  updateCustomer(id: number, patch: Partial<Omit<CustomerRecord, "id">>, options: { announce?: boolean } = {}): CustomerRecord {
+  updateCustomer(
+    id: number,
+    patch: Partial<Omit<CustomerRecord, "id">>,
+    options: { announce?: boolean } = {},
+  ): CustomerRecord {
     const slot = this.requireCustomerSlot(id);
     const current = this.slot(slot).customer!;
-    const updated: CustomerRecord = { ...current, ...patch, updatedAt: patch.updatedAt ?? this.nextUpdatedAt(current.updatedAt) };
+    const updated: CustomerRecord = {
+      ...current,
+      ...patch,
+      updatedAt: patch.updatedAt ?? this.nextUpdatedAt(current.updatedAt),
+    };
     this.customerPatches.set(slot, updated);
     if (options.announce !== false) this.announce("customers/update", customerPayload(this, updated));
+    return updated;
+  }
+
+  /**
+   * A customer's email or SMS marketing consent changes: announced on its own topic
+   * (customers_email_marketing_consent/update, customers_marketing_consent/update), as since API
+   * 2025-01; the customer's updated_at moves too, without a customers/update.
+   */
+  updateMarketingConsent(
+    id: number,
+    channel: "email" | "sms",
+    state: NonNullable<CustomerRecord["emailMarketingState"]>,
+  ): CustomerRecord {
+    const slot = this.requireCustomerSlot(id);
+    const current = this.slot(slot).customer!;
+    // As Shopify: consent needs the address or number it is for.
+    if (channel === "email" ? !current.email : !current.phone)
+      throw new Error(`Customer ${id} has no ${channel === "email" ? "email address" : "phone number"}`);
+    const at = this.nextUpdatedAt(current.updatedAt);
+    const updated: CustomerRecord =
+      channel === "email"
+        ? { ...current, emailMarketingState: state, emailConsentUpdatedAt: at, updatedAt: at }
+        : {
+            ...current,
+            smsMarketingState: state as CustomerRecord["smsMarketingState"],
+            smsConsentUpdatedAt: at,
+            updatedAt: at,
+          };
+    this.customerPatches.set(slot, updated);
+    if (channel === "email")
+      this.announce("customers_email_marketing_consent/update", emailConsentPayload(this, updated));
+    else this.announce("customers_marketing_consent/update", smsConsentPayload(this, updated));
     return updated;
   }
 
@@ -343,18 +588,125 @@ export class ShopStore {
     const slot = this.requireCustomerSlot(id);
     this.customerPatches.set(slot, null);
     this.metafields.delete(id);
-    this.announce("customers/delete", { id, phone: null, addresses: [], tax_exemptions: [], admin_graphql_api_id: `gid://shopify/Customer/${id}` });
+    this.announce("customers/delete", {
+      id,
+      phone: null,
+      addresses: [],
+      tax_exemptions: [],
+      admin_graphql_api_id: `gid://shopify/Customer/${id}`,
+    });
+  }
+
+  createProduct(input: Partial<Omit<ProductRecord, "id" | "createdAt" | "updatedAt">> = {}): ProductRecord {
+    const n = this.createdProductIds.length;
+    const now = Math.floor(this.clock() / 1000) * 1000;
+    const product: ProductRecord = {
+      id: this.generator.ids.product + CREATED_PRODUCT_OFFSET + n,
+      title: input.title ?? `New Product ${n + 1}`,
+      productType: input.productType ?? "",
+      vendor: input.vendor ?? this.name,
+      sku: input.sku ?? `SKU-NEW-${n + 1}`,
+      priceCents: input.priceCents ?? 2500,
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.createdProductIds.push(product.id);
+    this.productPatches.set(product.id, product);
+    this.announce("products/create", productPayload(this, product));
+    return product;
+  }
+
+  updateProduct(
+    id: number,
+    patch: Partial<Pick<ProductRecord, "title" | "productType" | "vendor" | "priceCents">>,
+  ): ProductRecord {
+    const current = this.product(id);
+    if (!current) throw new Error(`No product ${id} in ${this.domain}`);
+    const updated: ProductRecord = { ...current, ...patch, updatedAt: this.nextUpdatedAt(current.updatedAt) };
+    this.productPatches.set(id, updated);
+    this.announce("products/update", productPayload(this, updated));
+    return updated;
+  }
+
+  /** Deletes a product; orders keep their line items, which no longer link to it (as on Shopify). */
+  deleteProduct(id: number): void {
+    if (!this.product(id)) throw new Error(`No product ${id} in ${this.domain}`);
+    this.productPatches.set(id, null);
+    this.announce("products/delete", { id });
+  }
+
+  /** A new collection with these products → collections/create (whose payload lists no products, as Shopify's). */
+  createCollection(input: { title: string; handle?: string; productIds?: number[] }): CollectionRecord {
+    const state = this.collectionMap();
+    const id =
+      this.generator.ids.collection +
+      100 +
+      [...state.keys()].filter((k) => k >= this.generator.ids.collection + 100).length;
+    const now = Math.floor(this.clock() / 1000) * 1000;
+    for (const productId of input.productIds ?? [])
+      if (!this.product(productId)) throw new Error(`No product ${productId} in ${this.domain}`);
+    const record: CollectionRecord = {
+      id,
+      title: input.title,
+      handle: input.handle ?? handleOf(input.title),
+      productIds: [...new Set(input.productIds ?? [])],
+      createdAt: now,
+      updatedAt: now,
+    };
+    state.set(id, record);
+    this.announce("collections/create", collectionPayload(this, record));
+    return this.collection(id)!;
+  }
+
+  /**
+   * Changes a collection's title, handle or products → collections/update (the emulator announces a
+   * change of products too, with a later `updated_at`; the payload lists no products either way).
+   */
+  updateCollection(
+    id: number,
+    patch: Partial<Pick<CollectionRecord, "title" | "handle" | "productIds">>,
+    options: { announce?: boolean } = {},
+  ): CollectionRecord {
+    const state = this.collectionMap();
+    const current = state.get(id);
+    if (!current) throw new Error(`No collection ${id} in ${this.domain}`);
+    for (const productId of patch.productIds ?? [])
+      if (!this.product(productId)) throw new Error(`No product ${productId} in ${this.domain}`);
+    const updated: CollectionRecord = {
+      ...current,
+      ...patch,
+      productIds: patch.productIds ? [...new Set(patch.productIds)] : current.productIds,
+      updatedAt: this.nextUpdatedAt(current.updatedAt),
+    };
+    state.set(id, updated);
+    if (options.announce !== false) this.announce("collections/update", collectionPayload(this, updated));
+    return this.collection(id)!;
+  }
+
+  /** Deletes a collection → collections/delete (`{ id }`); its products stay. */
+  deleteCollection(id: number): void {
+    const state = this.collectionMap();
+    if (!state.get(id)) throw new Error(`No collection ${id} in ${this.domain}`);
+    state.set(id, null);
+    this.announce("collections/delete", collectionDeletePayload(id));
   }
 
   /** A new order; by default one line item of the cheapest product, bought now. */
-  createOrder(input: {
-    customerId?: number | null;
-    lineItems?: { productIndex?: number; quantity?: number; unitPriceCents?: number }[];
-    processedAt?: number;
-    presentmentCurrency?: string;
-    test?: boolean;
-    email?: string | null;
-  } = {}): OrderRecord {
+  createOrder(
+    input: {
+      customerId?: number | null;
+      /** `productId` names any current product; else `productIndex` picks from the generated catalog. */
+      lineItems?: { productId?: number; productIndex?: number; quantity?: number; unitPriceCents?: number }[];
+      processedAt?: number;
+      presentmentCurrency?: string;
+      test?: boolean;
+      email?: string | null;
+      /** Discount codes with their amounts (taken off the subtotal); none by default. */
+      discountCodes?: OrderRecord["discountCodes"];
+      /** Shopify's source name; "web" by default. */
+      sourceName?: string;
+    } = {},
+  ): OrderRecord {
     const id = this.nextCreatedOrderId++;
     const customerId = input.customerId ?? null;
     let slot: number;
@@ -370,12 +722,17 @@ export class ShopStore {
     const at = Math.floor((input.processedAt ?? this.clock()) / 1000) * 1000;
     const products = this.generator.products;
     const lineItems: LineItemRecord[] = (input.lineItems ?? [{}]).map((li, j) => {
-      const product = products[Math.min(products.length - 1, li.productIndex ?? 0)];
+      const product =
+        li.productId === undefined
+          ? products[Math.min(products.length - 1, li.productIndex ?? 0)]
+          : this.product(li.productId);
+      if (!product) throw new Error(`No product ${li.productId} in ${this.domain}`);
       return {
         id: id * 10 + j,
         productId: product.id,
         productTitle: product.title,
         productType: product.productType,
+        vendor: product.vendor,
         sku: product.sku,
         quantity: li.quantity ?? 1,
         unitPriceCents: li.unitPriceCents ?? product.priceCents,
@@ -397,9 +754,11 @@ export class ShopStore {
       presentmentRate: this.generator.rate(currency),
       lineItems,
       shippingCents: subtotal >= 7500 ? 0 : 690,
-      taxCents: Math.round(subtotal * 0.08),
+      taxCents: Math.round((subtotal - (input.discountCodes ?? []).reduce((sum, d) => sum + d.amountCents, 0)) * 0.08),
       refunds: [],
       tags: [],
+      discountCodes: input.discountCodes ?? [],
+      sourceName: input.sourceName ?? "web",
     };
     this.orderPatches.set(id, order);
     this.createdOrderSlots.set(id, slot);
@@ -430,7 +789,14 @@ export class ShopStore {
       createdAt: at,
       note: options.note ?? null,
       amountCents,
-      lineItems: amountCents === remaining ? order.lineItems.map((li) => ({ lineItemId: li.id, quantity: li.quantity, subtotalCents: li.quantity * li.unitPriceCents })) : [],
+      lineItems:
+        amountCents === remaining
+          ? order.lineItems.map((li) => ({
+              lineItemId: li.id,
+              quantity: li.quantity,
+              subtotalCents: li.quantity * li.unitPriceCents,
+            }))
+          : [],
     };
     const updated: OrderRecord = { ...order, refunds: [...order.refunds, refund], updatedAt: at };
     this.orderPatches.set(id, updated);
@@ -443,7 +809,19 @@ export class ShopStore {
     const order = this.requireOrder(id);
     const at = this.nextUpdatedAt(order.updatedAt);
     const remaining = orderTotalCents(order) - order.refunds.reduce((s, r) => s + r.amountCents, 0);
-    const refunds = remaining > 0 ? [...order.refunds, { id: order.id * 10 + 5 + order.refunds.length, createdAt: at, note: "Order cancelled", amountCents: remaining, lineItems: [] }] : order.refunds;
+    const refunds =
+      remaining > 0
+        ? [
+            ...order.refunds,
+            {
+              id: order.id * 10 + 5 + order.refunds.length,
+              createdAt: at,
+              note: "Order cancelled",
+              amountCents: remaining,
+              lineItems: [],
+            },
+          ]
+        : order.refunds;
     const updated: OrderRecord = { ...order, cancelledAt: at, cancelReason: reason, refunds, updatedAt: at };
     this.orderPatches.set(id, updated);
     this.announce("orders/cancelled", this.orderAnnouncement(updated));
@@ -505,4 +883,20 @@ export class ShopStore {
   private nextUpdatedAt(previous: number): number {
     return Math.max(Math.ceil(this.clock() / 1000) * 1000, Math.floor(previous / 1000) * 1000 + 1000);
   }
+}
+
+/** `app_subscriptions/update`'s payload, in Shopify's shape. */
+function appSubscriptionPayload(store: ShopStore, s: AppSubscriptionRecord) {
+  return {
+    app_subscription: {
+      admin_graphql_api_id: `gid://shopify/AppSubscription/${s.id}`,
+      name: s.name,
+      status: s.status,
+      admin_graphql_api_shop_id: `gid://shopify/Shop/${store.id}`,
+      created_at: new Date(s.createdAt).toISOString(),
+      updated_at: new Date(s.updatedAt).toISOString(),
+      currency: store.currency,
+      capped_amount: null,
+    },
+  };
 }

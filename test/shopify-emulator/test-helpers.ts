@@ -8,7 +8,13 @@ export interface GraphQLResult<T = Record<string, unknown>> {
   status: number;
   data?: T;
   errors?: { message: string; extensions?: Record<string, unknown> }[];
-  extensions?: { cost: { requestedQueryCost: number; actualQueryCost: number | null; throttleStatus: { maximumAvailable: number; currentlyAvailable: number; restoreRate: number } } };
+  extensions?: {
+    cost: {
+      requestedQueryCost: number;
+      actualQueryCost: number | null;
+      throttleStatus: { maximumAvailable: number; currentlyAvailable: number; restoreRate: number };
+    };
+  };
 }
 
 /** Posts a document to the shop's Admin GraphQL endpoint, as the app's rewritten fetch does. */
@@ -36,12 +42,19 @@ export interface ReceivedWebhook {
 }
 
 /** A fake app: records every POST and answers with `respond(request, index)` (default 200). */
-export async function startWebhookReceiver(respond: (request: ReceivedWebhook, index: number) => number | Promise<number> = () => 200) {
+export async function startWebhookReceiver(
+  respond: (request: ReceivedWebhook, index: number) => number | Promise<number> = () => 200,
+) {
   const received: ReceivedWebhook[] = [];
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const request = { path: req.url ?? "/", headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), at: Date.now() };
+    const request = {
+      path: req.url ?? "/",
+      headers: req.headers,
+      body: Buffer.concat(chunks).toString("utf8"),
+      at: Date.now(),
+    };
     received.push(request);
     const status = await respond(request, received.length - 1);
     if (!res.destroyed) res.writeHead(status).end();

@@ -25,7 +25,10 @@ describe("theme app extensions of the emulated admin", () => {
 
   it("answers in App Bridge's shape, which the app reads as the same status", () => {
     const extensions = readThemeExtensions(ROOT);
-    const answer = appExtensionsAnswer(extensions, { embeds: ["segment-banner"], blocks: { "segment-content": ["index", "product"] } });
+    const answer = appExtensionsAnswer(extensions, {
+      embeds: ["segment-banner"],
+      blocks: { "segment-content": ["index", "product"] },
+    });
     expect(answer[0]).toMatchObject({ handle: "segment-blocks", type: "theme_app_extension" });
     expect(answer[0].activations[0]).toEqual({
       handle: "segment-banner",
@@ -62,8 +65,12 @@ describe("theme app extensions of the emulated admin", () => {
     });
 
     it("refuses handles the extension doesn't have, answers 404 for an unknown shop and 503 under the fault", async () => {
-      expect(() => emu.setThemeActivations("one.myshopify.com", { embeds: ["segment-content"] })).toThrow("no app embed segment-content");
-      expect(() => emu.setThemeActivations("one.myshopify.com", { blocks: { "segment-banner": ["index"] } })).toThrow("no app block segment-banner");
+      expect(() => emu.setThemeActivations("one.myshopify.com", { embeds: ["segment-content"] })).toThrow(
+        "no app embed segment-content",
+      );
+      expect(() => emu.setThemeActivations("one.myshopify.com", { blocks: { "segment-banner": ["index"] } })).toThrow(
+        "no app block segment-banner",
+      );
       expect((await get("nobody.myshopify.com")).status).toBe(404);
       emu.faults.appBridge.extensionsUnavailable = true;
       expect((await get("one.myshopify.com")).status).toBe(503);

@@ -29,7 +29,11 @@ afterEach(async () => {
 describe("webhook delivery", () => {
   it("announces a new order as orders/create with Shopify's headers, a valid HMAC and the REST payload shape", async () => {
     const customer = first(emu.shop(SHOP).customers()).record;
-    const order = emu.shop(SHOP).createOrder({ customerId: customer.id, lineItems: [{ productIndex: 3, quantity: 2 }], presentmentCurrency: "GBP" });
+    const order = emu.shop(SHOP).createOrder({
+      customerId: customer.id,
+      lineItems: [{ productIndex: 3, quantity: 2 }],
+      presentmentCurrency: "GBP",
+    });
     await emu.idle();
 
     const [request] = app.received;
@@ -56,7 +60,13 @@ describe("webhook delivery", () => {
       cancelled_at: null,
       customer: { id: customer.id },
       total_price_set: { shop_money: { currency_code: "EUR" }, presentment_money: { currency_code: "GBP" } },
-      line_items: [expect.objectContaining({ quantity: 2, product_id: expect.any(Number), price: expect.stringMatching(/^\d+\.\d\d$/) })],
+      line_items: [
+        expect.objectContaining({
+          quantity: 2,
+          product_id: expect.any(Number),
+          price: expect.stringMatching(/^\d+\.\d\d$/),
+        }),
+      ],
       refunds: [],
     });
     expect(payload.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/);
@@ -74,17 +84,35 @@ describe("webhook delivery", () => {
     await emu.idle();
 
     const topics = app.received.map((r) => r.headers["x-shopify-topic"]);
-    expect(topics).toEqual(["refunds/create", "orders/updated", "orders/cancelled", "orders/updated", "orders/delete", "customers/update", "customers/delete"]);
-    expect(JSON.parse(app.received[0].body)).toMatchObject({ order_id: order.id, transactions: [expect.objectContaining({ kind: "refund" })] });
+    expect(topics).toEqual([
+      "refunds/create",
+      "orders/updated",
+      "orders/cancelled",
+      "orders/updated",
+      "orders/delete",
+      "customers/update",
+      "customers/delete",
+    ]);
+    expect(JSON.parse(app.received[0].body)).toMatchObject({
+      order_id: order.id,
+      transactions: [expect.objectContaining({ kind: "refund" })],
+    });
     expect(JSON.parse(app.received[4].body)).toEqual({ id: order.id });
     // The later change carries the later updated_at.
-    const updates = app.received.filter((r) => r.headers["x-shopify-topic"] === "orders/updated").map((r) => Date.parse(JSON.parse(r.body).updated_at));
+    const updates = app.received
+      .filter((r) => r.headers["x-shopify-topic"] === "orders/updated")
+      .map((r) => Date.parse(JSON.parse(r.body).updated_at));
     expect(updates[1]).toBeGreaterThan(updates[0]);
   });
 
   it("redelivers with backoff when the app answers 5xx or times out, keeping the webhook id", async () => {
     respond = (_body, index) => (index < 2 ? 503 : 200);
-    emu.emitWebhook(SHOP, "customers/redact", { shop_id: 1, shop_domain: SHOP, customer: { id: 1 }, orders_to_redact: [] });
+    emu.emitWebhook(SHOP, "customers/redact", {
+      shop_id: 1,
+      shop_domain: SHOP,
+      customer: { id: 1 },
+      orders_to_redact: [],
+    });
     await emu.idle();
     expect(emu.webhooks.log.map((e) => [e.attempt, e.status])).toEqual([
       [1, 503],
@@ -121,7 +149,13 @@ describe("webhook delivery", () => {
     expect(duplicates.length).toBe(ids.length - 40);
     // A duplicate carries the same webhook and event id as its original.
     const byWebhook = new Map<string, Set<string>>();
-    for (const r of app.received) byWebhook.set(String(r.headers["x-shopify-webhook-id"]), (byWebhook.get(String(r.headers["x-shopify-webhook-id"])) ?? new Set()).add(String(r.headers["x-shopify-event-id"])));
+    for (const r of app.received)
+      byWebhook.set(
+        String(r.headers["x-shopify-webhook-id"]),
+        (byWebhook.get(String(r.headers["x-shopify-webhook-id"])) ?? new Set()).add(
+          String(r.headers["x-shopify-event-id"]),
+        ),
+      );
     expect([...byWebhook.values()].every((events) => events.size === 1)).toBe(true);
   });
 
@@ -132,14 +166,18 @@ describe("webhook delivery", () => {
     emu.emitWebhook(SHOP, "orders/create", { id: 1 }, { hmac: "Zm9yZ2Vk" });
     emu.emitWebhook(SHOP, "orders/create", null, { rawBody: "{not json" });
     await emu.idle();
-    const byTopic = (topic: string) => app.received.filter((r) => r.headers["x-shopify-topic"] === topic).map((r) => r.body);
+    const byTopic = (topic: string) =>
+      app.received.filter((r) => r.headers["x-shopify-topic"] === topic).map((r) => r.body);
     expect(JSON.parse(byTopic("customers/redact")[0])).toEqual({
       shop_id: emu.shop(SHOP).id,
       shop_domain: SHOP,
       customer: { id: customer.record.id, email: customer.record.email, phone: customer.record.phone },
       orders_to_redact: customer.orders.map((o) => o.id),
     });
-    expect(JSON.parse(byTopic("customers/data_request")[0])).toMatchObject({ orders_requested: customer.orders.map((o) => o.id), data_request: { id: expect.any(Number) } });
+    expect(JSON.parse(byTopic("customers/data_request")[0])).toMatchObject({
+      orders_requested: customer.orders.map((o) => o.id),
+      data_request: { id: expect.any(Number) },
+    });
     const forged = app.received.find((r) => r.headers["x-shopify-hmac-sha256"] === "Zm9yZ2Vk");
     expect(forged?.body).toBe('{"id":1}');
     expect(byTopic("orders/create")).toContain("{not json");

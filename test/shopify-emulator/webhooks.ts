@@ -60,7 +60,14 @@ interface Delivery {
 }
 
 export class WebhookDispatcher {
-  readonly faults: WebhookFaults = { duplicateRate: 0, delayMs: [0, 0], timeoutMs: 5000, maxAttempts: 4, retryBaseMs: 20, concurrency: 16 };
+  readonly faults: WebhookFaults = {
+    duplicateRate: 0,
+    delayMs: [0, 0],
+    timeoutMs: 5000,
+    maxAttempts: 4,
+    retryBaseMs: 20,
+    concurrency: 16,
+  };
   readonly log: DeliveryLogEntry[] = [];
   private held: Delivery[] | null = null;
   private readonly inFlight = new Set<Promise<void>>();
@@ -69,7 +76,13 @@ export class WebhookDispatcher {
   private random: Random;
 
   constructor(
-    private readonly config: { appUrl: string; apiSecret: string; apiVersion: string; subscriptions: Map<string, string>; seed?: number },
+    private readonly config: {
+      appUrl: string;
+      apiSecret: string;
+      apiVersion: string;
+      subscriptions: Map<string, string>;
+      seed?: number;
+    },
   ) {
     this.random = new Random(config.seed ?? 1);
   }
@@ -84,7 +97,12 @@ export class WebhookDispatcher {
   }
 
   /** Queues a webhook for delivery; returns its ids. */
-  send(shop: string, topic: string, payload: unknown, options: WebhookOptions = {}): { webhookId: string; eventId: string } {
+  send(
+    shop: string,
+    topic: string,
+    payload: unknown,
+    options: WebhookOptions = {},
+  ): { webhookId: string; eventId: string } {
     const uri = this.config.subscriptions.get(topic);
     const body = options.rawBody ?? JSON.stringify(payload);
     const delivery: Delivery = {
@@ -108,10 +126,15 @@ export class WebhookDispatcher {
     this.held ??= [];
   }
 
-  /** Delivers everything held, in shuffled order if asked; resolves when all are done. */
-  async release(options: { shuffle?: boolean } = {}): Promise<void> {
-    const held = this.held ?? [];
-    this.held = null;
+  /**
+   * Delivers everything held, in shuffled order if asked; resolves when all are done. With
+   * `topics`, only deliveries of those topics go and the rest stay held (one topic overtaking another).
+   */
+  async release(options: { shuffle?: boolean; topics?: string[] } = {}): Promise<void> {
+    const all = this.held ?? [];
+    const chosen = (d: Delivery) => !options.topics || options.topics.includes(d.topic);
+    const held = all.filter(chosen);
+    this.held = options.topics ? all.filter((d) => !chosen(d)) : null;
     if (options.shuffle) {
       for (let i = held.length - 1; i > 0; i--) {
         const j = Math.floor(this.random.next() * (i + 1));
@@ -133,12 +156,15 @@ export class WebhookDispatcher {
 
   /** Log entries of the final attempt of each distinct delivery that the app accepted. */
   delivered(topic?: string): DeliveryLogEntry[] {
-    return this.log.filter((e) => e.status !== null && e.status >= 200 && e.status < 300 && (!topic || e.topic === topic));
+    return this.log.filter(
+      (e) => e.status !== null && e.status >= 200 && e.status < 300 && (!topic || e.topic === topic),
+    );
   }
 
   private dispatch(delivery: Delivery): void {
     this.track(this.deliver(delivery));
-    if (this.faults.duplicateRate > 0 && this.random.next() < this.faults.duplicateRate) this.track(this.deliver({ ...delivery, duplicate: true }));
+    if (this.faults.duplicateRate > 0 && this.random.next() < this.faults.duplicateRate)
+      this.track(this.deliver({ ...delivery, duplicate: true }));
   }
 
   private track(promise: Promise<void>): void {
@@ -184,14 +210,39 @@ export class WebhookDispatcher {
       this.record(delivery, attempt, response.status, null, performance.now() - started);
       return response.ok;
     } catch (error) {
-      this.record(delivery, attempt, null, (error as Error).name === "TimeoutError" ? "timeout" : (error as Error).message, performance.now() - started);
+      this.record(
+        delivery,
+        attempt,
+        null,
+        (error as Error).name === "TimeoutError" ? "timeout" : (error as Error).message,
+        performance.now() - started,
+      );
       return false;
     }
   }
 
-  private record(delivery: Delivery, attempt: number, status: number | null, error: string | null, durationMs: number): void {
+  private record(
+    delivery: Delivery,
+    attempt: number,
+    status: number | null,
+    error: string | null,
+    durationMs: number,
+  ): void {
     const { webhookId, eventId, topic, shop, url, duplicate, body } = delivery;
-    this.log.push({ webhookId, eventId, topic, shop, url, attempt, duplicate, body, status, error, durationMs, at: Date.now() });
+    this.log.push({
+      webhookId,
+      eventId,
+      topic,
+      shop,
+      url,
+      attempt,
+      duplicate,
+      body,
+      status,
+      error,
+      durationMs,
+      at: Date.now(),
+    });
   }
 
   private async withSlot<T>(work: () => Promise<T>): Promise<T> {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queues } from "~/queues.server";
-import { adminForShop } from "~/shopify/admin.server";
+import { adminForShop } from "~/jobs/admin-for-shop.server";
 import { startBulkQuery } from "~/shopify/bulk.server";
 import { CUSTOMERS_BULK_QUERY } from "~/shopify/documents";
 import { startEmulatedApp, type EmulatedApp } from "../helpers/emulated-app";
@@ -41,7 +41,8 @@ describe("AdminClient", () => {
     const results = await Promise.all(
       Array.from({ length: 4 }, async () => {
         const pages = [];
-        for (let i = 0; i < 3; i++) pages.push(await admin.request<{ customers: { edges: unknown[] } }>(CUSTOMERS_PAGE));
+        for (let i = 0; i < 3; i++)
+          pages.push(await admin.request<{ customers: { edges: unknown[] } }>(CUSTOMERS_PAGE));
         return pages;
       }),
     );

@@ -16,7 +16,7 @@ describe("Admin GraphQL documents", () => {
   }
 
   it("keeps the back-fill's bulk queries valid with a catch-up filter", () => {
-    for (const query of [documents.CUSTOMERS_BULK_QUERY, documents.ORDERS_BULK_QUERY]) {
+    for (const query of [documents.CUSTOMERS_BULK_QUERY, documents.ORDERS_BULK_QUERY, documents.PRODUCTS_BULK_QUERY]) {
       const filtered = filteredBulkQuery(query, "updated_at:>='2026-10-31T20:00:00.000Z'");
       expect(filtered).toMatch(/\w+\(query: "updated_at:>='2026-10-31T20:00:00.000Z'"\) \{/);
       expect(validate(schema, parse(filtered)).map((e) => e.message)).toEqual([]);

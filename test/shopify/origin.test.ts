@@ -11,7 +11,9 @@ const policy = "frame-ancestors https://acme.myshopify.com https://admin.shopify
 
 describe("Shopify origin switch", () => {
   it("sends a shop's Admin API URL to the configured origin and keeps other URLs", () => {
-    expect(rewriteToOrigin("https://acme.myshopify.com/admin/api/2026-07/graphql.json?x=1", "http://127.0.0.1:4000")).toEqual({
+    expect(
+      rewriteToOrigin("https://acme.myshopify.com/admin/api/2026-07/graphql.json?x=1", "http://127.0.0.1:4000"),
+    ).toEqual({
       url: "http://127.0.0.1:4000/admin/api/2026-07/graphql.json?x=1",
       shop: "acme.myshopify.com",
     });

@@ -25,7 +25,8 @@ function orderLine(i: number) {
     customer: { id: `gid://shopify/Customer/${5_000 + (i % 40_000)}` },
     totalPriceSet: { shopMoney: { amount: "84.20" } },
     subtotalPriceSet: { shopMoney: { amount: "70.00" } },
-    refunds: i % 20 === 0 ? [{ id: `gid://shopify/Refund/${i}`, totalRefundedSet: { shopMoney: { amount: "10.00" } } }] : [],
+    refunds:
+      i % 20 === 0 ? [{ id: `gid://shopify/Refund/${i}`, totalRefundedSet: { shopMoney: { amount: "10.00" } } }] : [],
     note: "x".repeat(1200), // real orders carry far more than we read
   });
 }

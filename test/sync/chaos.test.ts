@@ -1,10 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import db from "~/db.server";
 import { queues } from "~/queues.server";
 import { sweepInbox } from "~/sync/inbox.server";
 import { orderCurrentTotalCents, orderRefundedCents, orderTotalCents, type OrderRecord } from "../shopify-emulator";
 import { startEmulatedApp, type EmulatedApp } from "../helpers/emulated-app";
 import { waitFor } from "../helpers/shops";
+
+// Hoisted above the imports: the app reads its environment once, when ~/db.server loads.
+vi.hoisted(() => {
+  process.env.SCORE_DEBOUNCE_MS = "600000"; // keep re-scoring out of this test
+});
 
 // 2,000 order events delivered shuffled, with duplicates, while the ingest workers restart and
 // Redis loses its queued jobs; the database must end up exactly where Shopify is.
@@ -13,7 +18,6 @@ let env: EmulatedApp;
 let shopId: number;
 
 beforeAll(async () => {
-  process.env.SCORE_DEBOUNCE_MS = "600000"; // keep re-scoring out of this test
   env = await startEmulatedApp({ customers: 300, plan: "plus" });
   env.startWorkers();
   await env.install();
@@ -55,7 +59,12 @@ describe("webhook chaos", () => {
       const roll = random.next().value!;
       const orderId = pick(live);
       if (roll < 0.4 || live.length < 20) {
-        live.push(store.createOrder({ customerId: pick(customers), lineItems: [{ productIndex: Math.floor(roll * 40), quantity: 2 }] }).id);
+        live.push(
+          store.createOrder({
+            customerId: pick(customers),
+            lineItems: [{ productIndex: Math.floor(roll * 40), quantity: 2 }],
+          }).id,
+        );
         announced += 1;
       } else if (roll < 0.6) {
         store.updateOrder(orderId, { tags: [`t${announced}`] });
@@ -93,7 +102,10 @@ describe("webhook chaos", () => {
       async () => (await db.webhookEvent.count({ where: { shopDomain: env.shop, processedAt: null } })) === 0,
       { timeoutMs: 90_000, intervalMs: 250, what: "every stored webhook to be applied" },
     );
-    const failed = await db.webhookEvent.findMany({ where: { shopDomain: env.shop, NOT: { error: null } }, select: { error: true } });
+    const failed = await db.webhookEvent.findMany({
+      where: { shopDomain: env.shop, NOT: { error: null } },
+      select: { error: true },
+    });
     expect(failed.filter((f) => !/will retry/.test(f.error ?? ""))).toEqual([]);
     const duplicates = env.emu.webhooks.log.filter((entry) => entry.duplicate).length;
     expect(duplicates).toBeGreaterThan(100);

@@ -1,8 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import db from "~/db.server";
 import { queues } from "~/queues.server";
 import { startEmulatedApp, type EmulatedApp } from "../helpers/emulated-app";
 import { uniqueShopDomain, waitFor } from "../helpers/shops";
+
+// Hoisted above the imports: the app reads its environment once, when ~/db.server loads.
+vi.hoisted(() => {
+  process.env.SCORE_DEBOUNCE_MS = "600000";
+});
 
 // Mandatory privacy webhooks erase exactly what they must, and never another shop's data.
 
@@ -36,7 +41,6 @@ const applied = (domain: string, topic: string) =>
   });
 
 beforeAll(async () => {
-  process.env.SCORE_DEBOUNCE_MS = "600000";
   env = await startEmulatedApp({ customers: 150 });
   env.emu.addShop(otherShop, { customers: 150, seed: "other" });
   env.startWorkers();
@@ -57,20 +61,30 @@ describe("compliance webhooks", () => {
     const [buyer] = await db.$queryRaw<{ shopifyId: bigint }[]>`
       SELECT c."shopifyId" FROM "Customer" c JOIN "Order" o ON o."shopId" = c."shopId" AND o."customerShopifyId" = c."shopifyId"
       WHERE c."shopId" = ${shopA} AND c."email" IS NOT NULL ORDER BY c."id" LIMIT 1`;
-    const target = await db.customer.findUniqueOrThrow({ where: { shopId_shopifyId: { shopId: shopA, shopifyId: buyer.shopifyId } } });
+    const target = await db.customer.findUniqueOrThrow({
+      where: { shopId_shopifyId: { shopId: shopA, shopifyId: buyer.shopifyId } },
+    });
     const theirOrders = await db.order.count({ where: { shopId: shopA, customerShopifyId: target.shopifyId } });
     expect(theirOrders).toBeGreaterThan(0);
 
     env.emu.requestCustomerRedact(env.shop, Number(target.shopifyId));
     await applied(env.shop, "CUSTOMERS_REDACT");
 
-    const after = await db.customer.findUniqueOrThrow({ where: { id: target.id } });
+    const after = await db.customer.findUniqueOrThrow({ where: { shopId_id: { shopId: shopA, id: target.id } } });
     expect({ email: after.email, firstName: after.firstName, lastName: after.lastName, tags: after.tags }).toEqual({
       email: null,
       firstName: null,
       lastName: null,
       tags: [],
     });
+    // Location and marketing consent go with the rest of the personal data.
+    expect([
+      after.countryCode,
+      after.provinceCode,
+      after.city,
+      after.emailMarketingState,
+      after.smsMarketingState,
+    ]).toEqual([null, null, null, null, null]);
     expect(after.redactedAt).not.toBeNull();
     expect(await db.order.count({ where: { shopId: shopA, customerShopifyId: target.shopifyId } })).toBe(0);
     expect(await footprint(shopA, env.shop)).toEqual({
@@ -79,7 +93,9 @@ describe("compliance webhooks", () => {
       linkedOrders: before.linkedOrders - theirOrders,
     });
     expect(await footprint(shopB, otherShop)).toEqual(otherBefore);
-    const record = await db.complianceRequest.findFirstOrThrow({ where: { shopDomain: env.shop, topic: "customers/redact" } });
+    const record = await db.complianceRequest.findFirstOrThrow({
+      where: { shopDomain: env.shop, topic: "customers/redact" },
+    });
     expect(record.customerShopifyId).toBe(target.shopifyId);
     expect(record.completedAt).not.toBeNull();
   });
@@ -89,10 +105,14 @@ describe("compliance webhooks", () => {
       where: { shopId: shopA, NOT: { email: null } },
       orderBy: { id: "desc" },
     });
-    const orders = await db.order.count({ where: { shopId: shopA, customerShopifyId: target.shopifyId, deletedAt: null } });
+    const orders = await db.order.count({
+      where: { shopId: shopA, customerShopifyId: target.shopifyId, deletedAt: null },
+    });
     env.emu.requestCustomerData(env.shop, Number(target.shopifyId));
     await applied(env.shop, "CUSTOMERS_DATA_REQUEST");
-    const record = await db.complianceRequest.findFirstOrThrow({ where: { shopDomain: env.shop, topic: "customers/data_request" } });
+    const record = await db.complianceRequest.findFirstOrThrow({
+      where: { shopDomain: env.shop, topic: "customers/data_request" },
+    });
     const result = record.result as { customer: { email: string }; orders: unknown[] };
     expect(result.customer.email).toBe(target.email);
     expect(result.orders).toHaveLength(orders);
@@ -102,13 +122,22 @@ describe("compliance webhooks", () => {
     const otherBefore = await footprint(shopB, otherShop);
     env.emu.requestShopRedact(env.shop);
     await waitFor(
-      async () => (await db.complianceRequest.findFirst({ where: { shopDomain: env.shop, topic: "shop/redact" } })) ?? undefined,
+      async () =>
+        (await db.complianceRequest.findFirst({ where: { shopDomain: env.shop, topic: "shop/redact" } })) ?? undefined,
       { what: "shop/redact to be applied" },
     );
     expect(await db.shop.findUnique({ where: { domain: env.shop } })).toBeNull();
-    expect(await footprint(shopA, env.shop)).toEqual({ customers: 0, withEmail: 0, orders: 0, linkedOrders: 0, sessions: 0 });
+    expect(await footprint(shopA, env.shop)).toEqual({
+      customers: 0,
+      withEmail: 0,
+      orders: 0,
+      linkedOrders: 0,
+      sessions: 0,
+    });
     expect(await db.webhookEvent.count({ where: { shopDomain: env.shop } })).toBe(0);
-    expect(await db.complianceRequest.count({ where: { shopDomain: env.shop, topic: { not: "shop/redact" } } })).toBe(0);
+    expect(await db.complianceRequest.count({ where: { shopDomain: env.shop, topic: { not: "shop/redact" } } })).toBe(
+      0,
+    );
     expect(await footprint(shopB, otherShop)).toEqual(otherBefore);
   });
 });

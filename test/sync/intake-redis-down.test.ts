@@ -5,7 +5,7 @@ import { createInterface } from "node:readline";
 import { afterAll, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { createProcessors } from "~/jobs/processors.server";
-import { startWorkers } from "~/jobs/runtime.server";
+import { startWorkers } from "~/jobs/start-workers.server";
 import { Queues } from "~/queues.server";
 import { freePort } from "../helpers/browser";
 import { uniqueQueuePrefix, uniqueShopDomain, waitFor } from "../helpers/shops";
@@ -64,7 +64,11 @@ describe("webhook intake with Redis unreachable", () => {
     const send = async (payload: object) => {
       const request = signedWebhookRequest({ shop, topic: "orders/create", payload });
       const started = performance.now();
-      const response = await fetch(`${url}/webhooks/orders/create`, { method: "POST", headers: request.headers, body: await request.text() });
+      const response = await fetch(`${url}/webhooks/orders/create`, {
+        method: "POST",
+        headers: request.headers,
+        body: await request.text(),
+      });
       statuses.push(response.status);
       return performance.now() - started;
     };
@@ -80,7 +84,9 @@ describe("webhook intake with Redis unreachable", () => {
     latencies.sort((a, b) => a - b);
     const p50 = latencies[Math.floor(latencies.length / 2)];
     const max = latencies.at(-1)!;
-    console.log(`intake with Redis down: p50 ${p50.toFixed(0)} ms, max ${max.toFixed(0)} ms over ${latencies.length} deliveries`);
+    console.log(
+      `intake with Redis down: p50 ${p50.toFixed(0)} ms, max ${max.toFixed(0)} ms over ${latencies.length} deliveries`,
+    );
     expect(statuses.every((s) => s === 200)).toBe(true);
     // Before, every delivery waited at least one 2 s Redis timeout (p50 4 s); now only the
     // database write counts. (The bounds leave room for a shared, loaded 2-core machine.)
@@ -98,7 +104,11 @@ describe("webhook intake with Redis unreachable", () => {
     });
     await new Promise<void>((resolve) => proxy.listen(redisPort, "127.0.0.1", resolve));
     const queues = new Queues({ redisUrl: process.env.REDIS_URL!, prefix });
-    const pool = startWorkers(queues.settings, createProcessors({ db, queues, onCustomerChanged: async () => {} }), () => {});
+    const pool = startWorkers(
+      queues.settings,
+      createProcessors({ db, queues, onCustomerChanged: async () => {} }),
+      () => {},
+    );
     try {
       await waitFor(async () => (await db.order.count({ where: { shopId } })) === deliveries.length, {
         timeoutMs: 30_000,

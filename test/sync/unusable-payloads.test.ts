@@ -38,13 +38,18 @@ describe("payloads that cannot be applied", () => {
       expect(status).toBe(200);
       expect(await applyWebhookEvent(deps, row.id)).toBe("skipped");
       expect(await applyWebhookEvent(deps, row.id)).toBe("already-processed");
-      const stored = await db.webhookEvent.findUniqueOrThrow({ where: { id: row.id } });
+      const stored = await db.webhookEvent.findUniqueOrThrow({
+        where: { shopDomain_id: { shopDomain: row.shopDomain, id: row.id } },
+      });
       expect(stored.processedAt).not.toBeNull();
       expect(stored.attempts).toBe(1);
       expect(stored.error).toMatch(/not a JSON object/);
     }
     // The sweeper never queues them again, however old they are.
-    await db.webhookEvent.updateMany({ where: { shopDomain: shop }, data: { receivedAt: new Date(Date.now() - 3_600_000) } });
+    await db.webhookEvent.updateMany({
+      where: { shopDomain: shop },
+      data: { receivedAt: new Date(Date.now() - 3_600_000) },
+    });
     const rows = await db.webhookEvent.findMany({ where: { shopDomain: shop } });
     for (const row of rows) await (await queues().get("ingest").getJob(ingestJobId(row.id)))?.remove();
     await sweepInbox(db, queues(), 0);
@@ -75,7 +80,9 @@ describe("payloads that cannot be applied", () => {
       const { status, row } = await deliver(shop, "orders/create", JSON.stringify(payload));
       expect(status).toBe(200);
       expect(await applyWebhookEvent(deps, row.id)).toBe("skipped");
-      const stored = await db.webhookEvent.findUniqueOrThrow({ where: { id: row.id } });
+      const stored = await db.webhookEvent.findUniqueOrThrow({
+        where: { shopDomain_id: { shopDomain: row.shopDomain, id: row.id } },
+      });
       expect(stored.processedAt).not.toBeNull();
       expect(stored.error).toMatch(/is negative: "-\d+\.00"/);
     }

@@ -30,7 +30,7 @@ describe("webhook route", () => {
     expect(rows[0].eventKey).toBe(eventId);
     expect(rows[0].payload).toEqual(payload);
     const job = await queues().get("ingest").getJob(ingestJobId(rows[0].id));
-    expect(job?.data).toEqual({ webhookEventId: rows[0].id.toString() });
+    expect(job?.data).toEqual({ webhookEventId: rows[0].id.toString(), shopDomain: shop });
   });
 
   it("rejects a bad HMAC with 401 and stores nothing", async () => {
@@ -68,10 +68,19 @@ describe("webhook route", () => {
       String.raw`{"id": 2002, "note": "lone surrogate \ud800"}`, // PostgreSQL 22P05 too
       `{"id": 2003, "deep": ${"[".repeat(5_000)}${"]".repeat(5_000)}}`, // RangeError in JSON.stringify
     ];
-    const bodies = [...valid.slice(0, 10), poisoned[0], ...valid.slice(10, 25), poisoned[1], ...valid.slice(25), poisoned[2]];
+    const bodies = [
+      ...valid.slice(0, 10),
+      poisoned[0],
+      ...valid.slice(10, 25),
+      poisoned[1],
+      ...valid.slice(25),
+      poisoned[2],
+    ];
     const statuses = await Promise.all(
       bodies.map((body, i) =>
-        callAction(signedWebhookRequest({ shop, topic: "orders/create", payload: undefined, body, eventId: `evt-${i}` })).then(
+        callAction(
+          signedWebhookRequest({ shop, topic: "orders/create", payload: undefined, body, eventId: `evt-${i}` }),
+        ).then(
           (r) => r.status,
           () => 500,
         ),
@@ -87,7 +96,10 @@ describe("webhook route", () => {
 
     // NUL and lone surrogates are what PostgreSQL cannot store in JSON: they are kept as U+FFFD
     // and the order is applied like any other. A 5,000-deep array is recorded as an error, once.
-    for (const [i, id] of [[10, 2001], [26, 2002]] as const) {
+    for (const [i, id] of [
+      [10, 2001],
+      [26, 2002],
+    ] as const) {
       expect(statuses[i]).toBe(200);
       const row = rows.find((r) => r.eventKey === `evt-${i}`)!;
       expect(row.payload).toMatchObject({ id });
@@ -110,7 +122,9 @@ describe("webhook route", () => {
           target.$queryRaw(
             strings,
             ...values.map((v) =>
-              Array.isArray(v) ? v.map((x) => (typeof x === "string" && x.includes("refuse-me") ? String.raw`{"a": "\u0000"}` : x)) : v,
+              Array.isArray(v)
+                ? v.map((x) => (typeof x === "string" && x.includes("refuse-me") ? String.raw`{"a": "\u0000"}` : x))
+                : v,
             ),
           );
       },
@@ -152,7 +166,14 @@ describe("webhook route", () => {
         },
       });
     const post = (extra: Record<string, string>) =>
-      callAction(new Request(declared.url, { method: "POST", headers: { ...headers, ...extra }, body: body(), duplex: "half" } as RequestInit));
+      callAction(
+        new Request(declared.url, {
+          method: "POST",
+          headers: { ...headers, ...extra },
+          body: body(),
+          duplex: "half",
+        } as RequestInit),
+      );
 
     // Declared length over the limit: refused without reading the body.
     expect((await post({ "content-length": String(size) })).status).toBe(413);
@@ -165,6 +186,8 @@ describe("webhook route", () => {
 
     // A delivery just under the limit is still accepted.
     const fits = JSON.stringify({ id: 2, note: "y".repeat(4 * 1024 * 1024) });
-    expect((await callAction(signedWebhookRequest({ shop, topic: "orders/create", payload: undefined, body: fits }))).status).toBe(200);
+    expect(
+      (await callAction(signedWebhookRequest({ shop, topic: "orders/create", payload: undefined, body: fits }))).status,
+    ).toBe(200);
   });
 });

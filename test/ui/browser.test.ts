@@ -3,9 +3,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Frame, FrameLocator, Locator, Page } from "playwright-core";
 import { setUpValidSession } from "@shopify/shopify-api/test-helpers";
 import db from "~/db.server";
+import { Prisma } from "~/generated/prisma/client";
+import { ruleSql } from "~/admin/rule-segments.server";
+import type { Rule } from "~/segmentation/rules";
 import { sessionStorage } from "~/shopify.server";
 import { shopSettings } from "~/settings";
-import { MEMBER_CSV_COLUMNS } from "~/models/export.server";
+import { MEMBER_CSV_COLUMNS } from "~/admin/export.server";
+import { KPI_CSV_COLUMNS } from "~/admin/kpis.server";
 import { startEmulator, type Emulator } from "../shopify-emulator";
 import {
   buildApp,
@@ -18,6 +22,7 @@ import {
   type ServedApp,
 } from "../helpers/browser";
 import { seedAnalysedShop, type SeededShop } from "../helpers/seed-analysis";
+import { seedMeasuredLiftShop, type MeasuredLiftShop } from "../helpers/measured-lift-shop";
 import { uniqueShopDomain } from "../helpers/shops";
 
 // The admin UI as a merchant uses it: the production build (remix-serve) inside the emulated
@@ -35,6 +40,9 @@ let app: ServedApp;
 let chromium: BlockedStorageBrowser;
 let page: Page;
 let shop: SeededShop;
+/** A second installed shop whose lift the compute has measured (control share 0.3). */
+const measuredDomain = uniqueShopDomain("browser-lift");
+let measured: MeasuredLiftShop;
 /** Uncaught exceptions in the admin page or the app's frame, collected as they happen. */
 const problems: string[] = [];
 
@@ -56,6 +64,23 @@ beforeAll(async () => {
   // The app is installed: its offline session is stored, so no token exchange is needed.
   await sessionStorage.storeSession(setUpValidSession({ shop: domain, expires: undefined, scope: process.env.SCOPES }));
   shop = await seedAnalysedShop(domain, 120, NOW);
+  // Segment health in view: a minimum size of 20 puts the RFM segments (about 11 each) below it
+  // and the lifecycle stages (24 each) above; "Active" half its size in the previous run raises
+  // the overview's size-shift banner.
+  await db.shop.update({ where: { id: shop.shopId }, data: { settings: { minSegmentCustomers: 20 } } });
+  await db.segmentSnapshot.updateMany({
+    where: { shopId: shop.shopId, segmentKey: "lifecycle-active", runId: { not: shop.computeRunId } },
+    data: { size: 12 },
+  });
+  emu.addShop(measuredDomain, { customers: 0, seed: measuredDomain });
+  await sessionStorage.storeSession(
+    setUpValidSession({ shop: measuredDomain, expires: undefined, scope: process.env.SCOPES }),
+  );
+  measured = await seedMeasuredLiftShop(measuredDomain, {
+    t0: new Date(NOW.getTime() - 100 * 86_400_000),
+    controlShare: 0.3,
+    seed: "browser-lift",
+  });
   app = await serveApp(appDir, port, {
     SHOPIFY_APP_URL: appUrl,
     SHOPIFY_ADMIN_ORIGIN: emu.origin,
@@ -67,7 +92,8 @@ beforeAll(async () => {
   page.setDefaultTimeout(10_000);
   page.on("pageerror", (error) => problems.push(`uncaught exception: ${error.stack ?? error.message}`));
   page.on("console", (message) => {
-    if (message.type() === "error" && /^Uncaught\b|SecurityError/.test(message.text())) problems.push(`console error: ${message.text()}`);
+    if (message.type() === "error" && /^Uncaught\b|SecurityError/.test(message.text()))
+      problems.push(`console error: ${message.text()}`);
   });
 }, 120_000);
 
@@ -83,21 +109,33 @@ afterAll(async () => {
   await emu?.close();
 });
 
-const store = () => shop.domain.replace(".myshopify.com", "");
 /** The admin URL of the app's home; an app page's admin URL is this plus the app's path. */
-const adminBase = () => `${emu.origin}/store/${store()}/apps/segments`;
+const adminBaseOf = (domain: string) => `${emu.origin}/store/${domain.replace(".myshopify.com", "")}/apps/segments`;
+const adminBase = () => adminBaseOf(shop.domain);
 
 const frame = (): FrameLocator => page.frameLocator("#app-frame");
+/** Rows of the segment page's members table (the page has other tables). */
+const memberRows = (): Locator => frame().locator(".Polaris-IndexTable__Table tbody tr");
 const sidebar = (): Locator => page.getByRole("navigation", { name: "Apps" });
 /** An item of the app's nav menu in the admin's sidebar (the app's name, Segments, is the home link above them). */
 const navItem = (name: string): Locator => sidebar().getByRole("list").getByRole("link", { name, exact: true });
 
 /** The app's frame as a playwright Frame (for evaluate and axe), once it shows `path`. */
 async function appFrame(path?: string): Promise<Frame> {
-  for (const deadline = Date.now() + 10_000; ; ) {
-    const found = page.frames().find((f) => f !== page.mainFrame() && f.url().startsWith(app.url) && (!path || new URL(f.url()).pathname === path));
+  for (const deadline = Date.now() + 10_000; ;) {
+    const found = page
+      .frames()
+      .find(
+        (f) => f !== page.mainFrame() && f.url().startsWith(app.url) && (!path || new URL(f.url()).pathname === path),
+      );
     if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no app frame at ${path ?? "any path"}; frames: ${page.frames().map((f) => f.url()).join(", ")}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `no app frame at ${path ?? "any path"}; frames: ${page
+          .frames()
+          .map((f) => f.url())
+          .join(", ")}`,
+      );
     await page.waitForTimeout(50);
   }
 }
@@ -109,7 +147,8 @@ async function appFrame(path?: string): Promise<Frame> {
 async function hydrated(target: Frame) {
   await target.waitForFunction(() => "__remixRouter" in window && document.readyState === "complete");
   await target.evaluate(
-    () => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 50)))),
+    () =>
+      new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 50)))),
   );
 }
 
@@ -151,6 +190,11 @@ describe("admin UI in Chromium, embedded cross-site with third-party storage blo
     const target = await openAdmin();
     await frame().getByText("Segments ready: 120 customers scored").waitFor();
     await frame().getByRole("heading", { name: "RFM grid" }).waitFor();
+    // The seeded 120 customers are too few for predictions: the card says so.
+    await frame().getByRole("heading", { name: "How good are the predictions?" }).waitFor();
+    await frame().getByText("Not enough data yet for churn risk, CLV and other predictions:").waitFor();
+    await frame().getByText("1 segment changed size by more than 25 % since the previous run").waitFor();
+    await frame().getByRole("listitem").filter({ hasText: "Active: 12 → 24 customers (+100 %)" }).waitFor();
 
     // The precondition of everything below: the admin and the app are different sites, and in
     // the app's frame sessionStorage, localStorage and cookies are blocked, while the admin's
@@ -174,13 +218,23 @@ describe("admin UI in Chromium, embedded cross-site with third-party storage blo
       };
     });
     expect(inFrame).toEqual({ sessionStorage: "SecurityError", localStorage: "SecurityError", cookie: "blocked" });
-    expect(await page.evaluate(() => (window.sessionStorage.setItem("x", "1"), window.sessionStorage.getItem("x")))).toBe("1");
+    expect(
+      await page.evaluate(() => (window.sessionStorage.setItem("x", "1"), window.sessionStorage.getItem("x"))),
+    ).toBe("1");
 
     // The admin renders the app's nav menu in its sidebar, the app's name marked as current.
     await expectAdminUrl("/app");
     await navItem("Settings").waitFor();
-    expect(await sidebar().getByRole("list").getByRole("link").allTextContents()).toEqual(["Segments", "Cohorts", "New rule segment", "Settings"]);
-    expect(await sidebar().getByRole("link", { name: "Segments", exact: true }).first().getAttribute("aria-current")).toBe("page");
+    expect(await sidebar().getByRole("list").getByRole("link").allTextContents()).toEqual([
+      "Segments",
+      "Cohorts",
+      "Results",
+      "New rule segment",
+      "Settings",
+    ]);
+    expect(
+      await sidebar().getByRole("link", { name: "Segments", exact: true }).first().getAttribute("aria-current"),
+    ).toBe("page");
     expect(await frame().locator("ui-nav-menu").isVisible()).toBe(false);
     await expectAccessible(page);
     await checkPage("overview", "/app");
@@ -192,7 +246,18 @@ describe("admin UI in Chromium, embedded cross-site with third-party storage blo
     await frame().getByText("seg:rfm-champions").waitFor();
     await expectAdminUrl("/app/segments");
     expect(await navItem("Segments").getAttribute("aria-current")).toBe("page");
-    expect(await sidebar().getByRole("link", { name: "Segments", exact: true }).first().getAttribute("aria-current")).toBeNull();
+    // Segment health: the RFM segments are below the minimum size of 20, and the overlap matrix
+    // is a table with row and column headers and every percentage printed.
+    await frame().getByText("11 segments are below the minimum size").waitFor();
+    expect(await frame().getByText("Not created: below the minimum size").count()).toBe(11);
+    await frame().getByRole("heading", { name: "How segments overlap" }).waitFor();
+    const matrix = frame().getByRole("table").filter({ hasText: "Overlap between the 12 largest enabled segments" });
+    expect(await matrix.getByRole("columnheader").count()).toBe(13);
+    expect(await matrix.getByRole("rowheader").count()).toBe(12);
+    expect(await matrix.getByRole("cell", { name: /^\d+ %$/ }).count()).toBe(12 * 11);
+    expect(
+      await sidebar().getByRole("link", { name: "Segments", exact: true }).first().getAttribute("aria-current"),
+    ).toBeNull();
     await checkPage("segments", "/app/segments");
   });
 
@@ -205,22 +270,59 @@ describe("admin UI in Chromium, embedded cross-site with third-party storage blo
       where: { shopId: shop.shopId, segmentKey: "rfm-champions" },
       select: { customer: { select: { shopifyId: true } } },
     });
-    expect(await frame().locator("tbody tr").count()).toBe(Math.min(25, members.length));
+    expect(await memberRows().count()).toBe(Math.min(25, members.length));
+    await frame().getByRole("heading", { name: "Below the minimum segment size" }).waitFor();
+    await frame().getByText("No Shopify segment: below the minimum segment size (Settings).").waitFor();
     await frame().getByText("Open the theme editor").waitFor();
     expect(await navItem("Segments").getAttribute("aria-current")).toBe("page");
     await checkPage("segment", "/app/segments/rfm-champions");
 
-    const [download] = await Promise.all([page.waitForEvent("download"), frame().getByRole("button", { name: "Export members (CSV)" }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      frame().getByRole("button", { name: "Export members (CSV)" }).click(),
+    ]);
     const lines = (await readFile(await download.path(), "utf8")).trimEnd().split("\r\n");
     expect(lines[0]).toBe(MEMBER_CSV_COLUMNS.join(","));
-    expect(lines.slice(1).map((line) => line.split(",")[0]).sort()).toEqual(members.map((m) => m.customer.shopifyId.toString()).sort());
+    expect(
+      lines
+        .slice(1)
+        .map((line) => line.split(",")[0])
+        .sort(),
+    ).toEqual(members.map((m) => m.customer.shopifyId.toString()).sort());
     await frame().locator(".emulated-toast", { hasText: "Export downloaded" }).waitFor();
+
+    // Period KPIs: monthly first, weekly a tab away; both as a table and a CSV.
+    await frame().getByRole("heading", { name: "Revenue and orders over time" }).waitFor();
+    const kpis = frame()
+      .getByRole("table")
+      .filter({ has: frame().getByRole("columnheader", { name: "Retention" }) });
+    await kpis.getByRole("columnheader", { name: "Month" }).waitFor();
+    expect(await kpis.locator("tbody tr").count()).toBe(12);
+    await frame().getByRole("tab", { name: "Weekly" }).click();
+    await kpis.getByRole("columnheader", { name: "Week" }).waitFor();
+    expect(await kpis.locator("tbody tr").count()).toBe(26);
+    await expectAdminUrl("/app/segments/rfm-champions?kpis=week");
+    await checkPage("segment-kpis-weekly", "/app/segments/rfm-champions");
+    const [kpiDownload] = await Promise.all([
+      page.waitForEvent("download"),
+      frame().getByRole("button", { name: "Export KPIs (CSV)" }).click(),
+    ]);
+    const kpiLines = (await readFile(await kpiDownload.path(), "utf8")).trimEnd().split("\r\n");
+    expect(kpiLines[0]).toBe(KPI_CSV_COLUMNS.join(","));
+    expect(kpiLines).toHaveLength(27);
   });
 
   it("opens a customer from the members", async () => {
-    await frame().locator("tbody tr").first().getByRole("link").click();
+    await memberRows().first().getByRole("link").click();
     await frame().getByRole("heading", { name: "Why here" }).waitFor();
-    await frame().getByText(/Ordered \d times, last \d+ days ago/).waitFor();
+    await frame()
+      .getByText(/Ordered \d times, last \d+ days ago/)
+      .waitFor();
+    // Every score's why, as a description list (the seeded scores are flagged as not the model's).
+    await frame()
+      .locator("dl")
+      .getByText(/expected orders over the next \d+ months ×/)
+      .waitFor();
     const target = await appFrame();
     const path = new URL(target.url()).pathname;
     expect(path).toMatch(/^\/app\/customers\/\d+$/);
@@ -232,14 +334,15 @@ describe("admin UI in Chromium, embedded cross-site with third-party storage blo
     const customerPath = new URL((await appFrame()).url()).pathname;
     await page.goBack();
     await frame().getByRole("heading", { name: "Who is in it" }).waitFor();
-    await expectAdminUrl("/app/segments/rfm-champions");
+    // The KPI card's Weekly tab replaced the entry's query.
+    await expectAdminUrl("/app/segments/rfm-champions?kpis=week");
     await page.goBack();
     await frame().getByText("seg:rfm-champions").waitFor();
     await expectAdminUrl("/app/segments");
     expect(await navItem("Segments").getAttribute("aria-current")).toBe("page");
     await page.goForward();
     await frame().getByRole("heading", { name: "Who is in it" }).waitFor();
-    await expectAdminUrl("/app/segments/rfm-champions");
+    await expectAdminUrl("/app/segments/rfm-champions?kpis=week");
     await page.goForward();
     await frame().getByRole("heading", { name: "Why here" }).waitFor();
     await expectAdminUrl(customerPath);
@@ -274,9 +377,30 @@ describe("admin UI in Chromium, embedded cross-site with third-party storage blo
     await checkPage("cohorts-customers", "/app/cohorts");
 
     await frame().getByRole("tab", { name: "Revenue" }).click();
-    await frame().getByText(/Net revenue \(USD\)/).waitFor();
+    await frame()
+      .getByText(/Net revenue \(USD\)/)
+      .waitFor();
     await expectAdminUrl("/app/cohorts?mode=revenue");
     await checkPage("cohorts-revenue", "/app/cohorts");
+  });
+
+  it("opens the results from the sidebar: no control group held out yet, and what to do", async () => {
+    await navItem("Results").click();
+    await frame().getByRole("heading", { name: "Results", level: 1 }).waitFor();
+    await frame().getByText("No control group is held out: set a control share in Settings").waitFor();
+    await expectAdminUrl("/app/results");
+    expect(await navItem("Results").getAttribute("aria-current")).toBe("page");
+    // Revenue by segment in the last complete month (May 2026), ranked, each linking to its segment.
+    await frame().getByRole("heading", { name: "Revenue by segment, May 2026" }).waitFor();
+    await checkPage("results", "/app/results");
+    const ranking = frame()
+      .getByRole("table")
+      .filter({ has: frame().getByRole("columnheader", { name: "Rank" }) });
+    const first = ranking.locator("tbody tr").first();
+    const name = (await first.getByRole("link").textContent())!;
+    await first.getByRole("link").click();
+    await frame().getByRole("heading", { name, level: 1 }).waitFor();
+    await frame().getByRole("heading", { name: "Revenue and orders over time" }).waitFor();
   });
 
   it("builds a rule segment with a live count and saves it", async () => {
@@ -294,7 +418,9 @@ describe("admin UI in Chromium, embedded cross-site with third-party storage blo
     await frame().getByRole("heading", { name: "High value", level: 1 }).waitFor();
     await frame().getByText("Customers who predicted lifetime value over 600.").waitFor();
     await expectAdminUrl("/app/segments/rule-high-value?saved=1");
-    const saved = await db.segment.findUniqueOrThrow({ where: { shopId_key: { shopId: shop.shopId, key: "rule-high-value" } } });
+    const saved = await db.segment.findUniqueOrThrow({
+      where: { shopId_key: { shopId: shop.shopId, key: "rule-high-value" } },
+    });
     expect(saved.definition).toEqual({ rule: { all: [{ field: "clv", op: ">", value: 600 }] } });
   });
 
@@ -312,8 +438,31 @@ describe("admin UI in Chromium, embedded cross-site with third-party storage blo
     await frame().getByRole("button", { name: "Save segment" }).click();
     await frame().getByText("Customers who predicted lifetime value over 700.").waitFor();
     await expectAdminUrl("/app/segments/rule-high-value?saved=1");
-    const saved = await db.segment.findUniqueOrThrow({ where: { shopId_key: { shopId: shop.shopId, key: "rule-high-value" } } });
+    const saved = await db.segment.findUniqueOrThrow({
+      where: { shopId_key: { shopId: shop.shopId, key: "rule-high-value" } },
+    });
     expect(saved.definition).toEqual({ rule: { all: [{ field: "clv", op: ">", value: 700 }] } });
+  });
+
+  it("offers 'orders with product type … in the last … days' with a product type field, and says when it is missing", async () => {
+    await navItem("New rule segment").click();
+    await frame().getByRole("heading", { name: "New rule segment", level: 1 }).waitFor();
+    await frame().getByLabel("Condition 1 field").selectOption("productTypeOrders");
+    await frame().getByLabel("Comparison").selectOption(">=");
+    await frame().getByLabel("Value").fill("2");
+    await frame().getByLabel("In the last (days)").fill("365");
+    await frame().getByText("rule.all[0] (productTypeOrders): name a product type").waitFor();
+    await frame().getByLabel("Product type").fill("coffee");
+    const rule: Rule = { all: [{ field: "productTypeOrders", op: ">=", value: 2, days: 365, name: "coffee" }] };
+    const now = new Date(NOW.getTime() + (Date.now() - NOW_SET_AT));
+    const [{ n }] = await db.$queryRaw<{ n: bigint }[]>(
+      Prisma.sql`SELECT count(*) AS n FROM "CustomerScore" s JOIN "Customer" c ON c."shopId" = s."shopId" AND c."id" = s."customerId"
+        WHERE s."shopId" = ${shop.shopId} AND ${ruleSql(rule, now)}`,
+    );
+    await frame()
+      .getByText(`${Number(n)} customers match`)
+      .waitFor();
+    await frame().getByText("Customers who bought coffee at least 2 times in the last 365 days.").waitFor();
   });
 
   it("saves settings with a toast and shows a validation error beside the field", async () => {
@@ -337,5 +486,29 @@ describe("admin UI in Chromium, embedded cross-site with third-party storage blo
     await sidebar().getByRole("link", { name: "Segments", exact: true }).first().click();
     await frame().getByRole("heading", { name: "RFM grid" }).waitFor();
     await expectAdminUrl("/app");
+  });
+
+  it("shows a measured shop's lift: results ranked with their interval, reachable audience, the segment's lift card", async () => {
+    const { name } = await db.segment.findUniqueOrThrow({
+      where: { shopId_key: { shopId: measured.shopId, key: measured.treatedKey } },
+    });
+    await page.goto(adminBaseOf(measuredDomain));
+    await hydrated(await appFrame("/app"));
+    await navItem("Results").click();
+    await frame().getByRole("heading", { name: "Results", level: 1 }).waitFor();
+    const lift = frame()
+      .getByRole("table")
+      .filter({ has: frame().getByRole("columnheader", { name: "95 % interval" }) });
+    const row = lift.locator("tbody tr").filter({ has: frame().getByRole("link", { name, exact: true }) });
+    await row.getByText(/^In the 90 days after joining, members spent \d+ % more than the control group/).waitFor();
+    await frame().getByRole("heading", { name: "Reachable audience" }).waitFor();
+    await checkPage("results-measured", "/app/results");
+    await row.getByRole("link", { name, exact: true }).click();
+    await frame().getByRole("heading", { name, level: 1 }).waitFor();
+    await frame().getByRole("heading", { name: "Lift against the control group" }).waitFor();
+    await frame()
+      .getByText(/^In the 90 days after joining, members spent \d+ % more than the control group/)
+      .waitFor();
+    await checkPage("segment-lift", `/app/segments/${measured.treatedKey}`);
   });
 });

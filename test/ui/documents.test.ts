@@ -20,7 +20,8 @@ const NOW = new Date("2026-06-15T12:00:00Z");
 const apiKey = process.env.SHOPIFY_API_KEY!;
 const apiSecret = process.env.SHOPIFY_API_SECRET!;
 // Shopify's library answers bots (headless Chromium included) with 410 Gone.
-const BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36";
+const BROWSER_UA =
+  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36";
 
 let emu: Emulator;
 let app: ServedApp;
@@ -39,7 +40,13 @@ beforeAll(async () => {
   await sessionStorage.storeSession(setUpValidSession({ shop: domain, expires: undefined, scope: process.env.SCOPES }));
   shop = await seedAnalysedShop(domain, 40, NOW);
   await db.segment.create({
-    data: { shopId: shop.shopId, key: ruleKey, kind: "RULE", name: "Big spenders", definition: { rule: { all: [{ field: "clv", op: ">", value: 100 }] } } },
+    data: {
+      shopId: shop.shopId,
+      key: ruleKey,
+      kind: "RULE",
+      name: "Big spenders",
+      definition: { rule: { all: [{ field: "clv", op: ">", value: 100 }] } },
+    },
   });
   [app, production] = await Promise.all([
     serveApp(appDir, port, {
@@ -69,12 +76,17 @@ afterAll(async () => {
 });
 
 /** An app document as the admin's iframe requests it: shop, host and a fresh session token. */
-async function adminDocument(server: ServedApp, path: string, options: { userAgent?: string; token?: boolean } = {}): Promise<Response> {
+async function adminDocument(
+  server: ServedApp,
+  path: string,
+  options: { userAgent?: string; token?: boolean } = {},
+): Promise<Response> {
   const url = new URL(path, server.url);
   url.searchParams.set("embedded", "1");
   url.searchParams.set("shop", shop.domain);
   url.searchParams.set("host", adminHostParam(shop.domain.replace(".myshopify.com", "")));
-  if (options.token !== false) url.searchParams.set("id_token", signSessionToken({ shop: shop.domain, apiKey, apiSecret }));
+  if (options.token !== false)
+    url.searchParams.set("id_token", signSessionToken({ shop: shop.domain, apiKey, apiSecret }));
   return fetch(url, { headers: { "User-Agent": options.userAgent ?? BROWSER_UA }, redirect: "manual" });
 }
 
@@ -94,9 +106,16 @@ async function parse(html: string): Promise<ParsedDocument> {
     return await page.evaluate(() => {
       const headScripts = [...document.head.querySelectorAll("script")];
       return {
-        headScripts: headScripts.map((s) => ({ src: s.getAttribute("src"), apiKey: s.getAttribute("data-api-key"), async: s.async, defer: s.defer, type: s.type })),
+        headScripts: headScripts.map((s) => ({
+          src: s.getAttribute("src"),
+          apiKey: s.getAttribute("data-api-key"),
+          async: s.async,
+          defer: s.defer,
+          type: s.type,
+        })),
         firstScriptIsInHead: document.scripts.length > 0 && document.scripts[0] === headScripts[0],
-        appBridgeTags: [...document.scripts].filter((s) => /\/app-bridge\.js$/.test(s.getAttribute("src") ?? "")).length,
+        appBridgeTags: [...document.scripts].filter((s) => /\/app-bridge\.js$/.test(s.getAttribute("src") ?? ""))
+          .length,
         h1: document.querySelector("h1")?.textContent ?? null,
       };
     });
@@ -121,6 +140,7 @@ describe("app-bridge.js is the first script in <head> of every document", () => 
     ["a segment", () => "/app/segments/rfm-champions", 200, "Champions"],
     ["a customer", () => `/app/customers/${shop.firstCustomerId}`, 200, "Customer No1"],
     ["cohorts", () => "/app/cohorts", 200, "Cohorts"],
+    ["results", () => "/app/results", 200, "Results"],
     ["a new rule segment", () => "/app/rules/new", 200, "New rule segment"],
     ["a rule segment", () => `/app/rules/${ruleKey}`, 200, "Big spenders"],
     ["settings", () => "/app/settings", 200, "Settings"],
@@ -169,7 +189,9 @@ describe("app-bridge.js is the first script in <head> of every document", () => 
 
     const first = await adminDocument(production, "/app", { token: false });
     expect(first.status).toBe(302);
-    const bounce = await fetch(new URL(first.headers.get("location")!, production.url), { headers: { "User-Agent": BROWSER_UA } });
+    const bounce = await fetch(new URL(first.headers.get("location")!, production.url), {
+      headers: { "User-Agent": BROWSER_UA },
+    });
     expectAppBridgeFirst(await parse(await bounce.text()), APP_BRIDGE_CDN_URL);
   });
 

@@ -3,7 +3,15 @@ import type { Browser, Frame, FrameLocator, Page } from "playwright-core";
 import { setUpValidSession } from "@shopify/shopify-api/test-helpers";
 import { sessionStorage } from "~/shopify.server";
 import { startEmulator, type Emulator } from "../shopify-emulator";
-import { buildApp, freePort, launchChromium, screenshot, seriousA11yViolations, serveApp, type ServedApp } from "../helpers/browser";
+import {
+  buildApp,
+  freePort,
+  launchChromium,
+  screenshot,
+  seriousA11yViolations,
+  serveApp,
+  type ServedApp,
+} from "../helpers/browser";
 import { seedAnalysedShop } from "../helpers/seed-analysis";
 import { uniqueShopDomain } from "../helpers/shops";
 
@@ -67,7 +75,8 @@ async function expectAccessible(frame: Frame) {
   expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
 }
 
-const embedLink = () => `https://${domain}/admin/themes/current/editor?context=apps&activateAppId=${apiKey}/segment-banner`;
+const embedLink = () =>
+  `https://${domain}/admin/themes/current/editor?context=apps&activateAppId=${apiKey}/segment-banner`;
 const blockLink = (handle: string) =>
   `https://${domain}/admin/themes/current/editor?template=index&addAppBlockId=${apiKey}/${handle}&target=newAppsSection`;
 
@@ -80,8 +89,12 @@ describe("storefront card on the overview", () => {
     const activate = frame.getByRole("link", { name: "Activate Segment banner" });
     expect(await activate.getAttribute("href")).toBe(embedLink());
     expect(await activate.getAttribute("target")).toBe("_blank");
-    expect(await frame.getByRole("link", { name: "Add the Segment content block" }).getAttribute("href")).toBe(blockLink("segment-content"));
-    expect(await frame.getByRole("link", { name: "Add the Recommended for you block" }).getAttribute("href")).toBe(blockLink("segment-recommendations"));
+    expect(await frame.getByRole("link", { name: "Add the Segment content block" }).getAttribute("href")).toBe(
+      blockLink("segment-content"),
+    );
+    expect(await frame.getByRole("link", { name: "Add the Recommended for you block" }).getAttribute("href")).toBe(
+      blockLink("segment-recommendations"),
+    );
     await screenshot(page, "theme-status-off");
     await expectAccessible(appFrame);
   });
@@ -91,13 +104,18 @@ describe("storefront card on the overview", () => {
     await frame.getByText("Segment banner is off: customers don't see segment banners yet.").waitFor();
 
     // The merchant activates in the theme editor's tab, then returns to the admin's.
-    emu.setThemeActivations(domain, { embeds: ["segment-banner"], blocks: { "segment-content": ["index", "product"] } });
+    emu.setThemeActivations(domain, {
+      embeds: ["segment-banner"],
+      blocks: { "segment-content": ["index", "product"] },
+    });
     await appFrame.evaluate(() => window.dispatchEvent(new Event("focus")));
     await frame.getByText("Segment banner is on in your published theme.").waitFor();
     await frame.getByText("Segment content is placed in 2 places.").waitFor();
     await frame.getByText("Recommended for you isn't in your published theme yet.").waitFor();
     expect(await frame.getByRole("link", { name: "Activate Segment banner" }).count()).toBe(0);
-    expect(await frame.getByRole("link", { name: "Check Segment banner in the theme editor" }).getAttribute("href")).toBe(embedLink());
+    expect(
+      await frame.getByRole("link", { name: "Check Segment banner in the theme editor" }).getAttribute("href"),
+    ).toBe(embedLink());
 
     // And on a fresh load of the page.
     const reloaded = await openOverview();
@@ -110,9 +128,13 @@ describe("storefront card on the overview", () => {
     emu.faults.appBridge.extensionsUnavailable = true;
     try {
       const { frame, appFrame } = await openOverview();
-      await frame.getByText("We couldn't check your theme from here. Open the theme editor to make sure Segment banner is on.").waitFor();
+      await frame
+        .getByText("We couldn't check your theme from here. Open the theme editor to make sure Segment banner is on.")
+        .waitFor();
       await frame.getByText("We couldn't check where Segment content is placed.").waitFor();
-      expect(await frame.getByRole("link", { name: "Check Segment banner in the theme editor" }).getAttribute("href")).toBe(embedLink());
+      expect(
+        await frame.getByRole("link", { name: "Check Segment banner in the theme editor" }).getAttribute("href"),
+      ).toBe(embedLink());
       await expectAccessible(appFrame);
     } finally {
       emu.faults.appBridge.extensionsUnavailable = false;

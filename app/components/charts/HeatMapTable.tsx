@@ -17,7 +17,8 @@ export interface HeatMapProps {
 export function HeatMapTable({ caption, columnHeader, columns, rows, format, max }: HeatMapProps) {
   const top = max ?? Math.max(0, ...rows.flatMap((row) => row.cells.map((cell) => cell ?? 0)));
   return (
-    <div style={{ overflowX: "auto" }}>
+    // A wide table scrolls sideways: focusable and named, so keyboard users can scroll it too.
+    <div style={{ overflowX: "auto" }} tabIndex={0} role="region" aria-label={caption}>
       <table style={{ borderCollapse: "separate", borderSpacing: 2, width: "100%", fontSize: 12 }}>
         <caption style={{ textAlign: "left", paddingBottom: 8 }}>
           <Text as="span" variant="bodySm" tone="subdued">
@@ -47,7 +48,16 @@ export function HeatMapTable({ caption, columnHeader, columns, rows, format, max
                 if (value === null || value === undefined) return <td key={column} />;
                 const colours = heatCellColours(top > 0 ? value / top : 0);
                 return (
-                  <td key={column} style={{ ...colours, padding: "6px 8px", textAlign: "center", borderRadius: 4, whiteSpace: "nowrap" }}>
+                  <td
+                    key={column}
+                    style={{
+                      ...colours,
+                      padding: "6px 8px",
+                      textAlign: "center",
+                      borderRadius: 4,
+                      whiteSpace: "nowrap",
+                    }}
+                  >
                     {format(value)}
                   </td>
                 );

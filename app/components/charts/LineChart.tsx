@@ -15,7 +15,6 @@ export interface LineChartProps {
   height?: number;
 }
 
-
 export function LineChart({ title, series, format, height = 220 }: LineChartProps) {
   const width = 600;
   const pad = { left: 56, right: 12, top: 12, bottom: 28 };
@@ -24,9 +23,11 @@ export function LineChart({ title, series, format, height = 220 }: LineChartProp
   const t0 = Math.min(...times);
   const t1 = Math.max(...times);
   const top = Math.max(1, ...values);
-  const x = (t: number) => pad.left + (t1 > t0 ? ((t - t0) / (t1 - t0)) * (width - pad.left - pad.right) : (width - pad.left - pad.right) / 2);
+  const x = (t: number) =>
+    pad.left + (t1 > t0 ? ((t - t0) / (t1 - t0)) * (width - pad.left - pad.right) : (width - pad.left - pad.right) / 2);
   const y = (v: number) => pad.top + (1 - v / top) * (height - pad.top - pad.bottom);
-  const day = (t: number) => new Date(t).toLocaleDateString("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
+  const day = (t: number) =>
+    new Date(t).toLocaleDateString("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
   const latest = series.map((s) => `${s.name} ${format(s.points[s.points.length - 1]?.value ?? 0)}`).join(", ");
 
   return (
@@ -63,7 +64,15 @@ export function LineChart({ title, series, format, height = 220 }: LineChartProp
       <InlineStack gap="300">
         {series.map((s, i) => (
           <InlineStack key={s.name} gap="100" blockAlign="center">
-            <span aria-hidden style={{ width: 12, height: 3, background: SERIES_COLOURS[i % SERIES_COLOURS.length], display: "inline-block" }} />
+            <span
+              aria-hidden
+              style={{
+                width: 12,
+                height: 3,
+                background: SERIES_COLOURS[i % SERIES_COLOURS.length],
+                display: "inline-block",
+              }}
+            />
             <Text as="span" variant="bodySm">
               {s.name}
             </Text>

@@ -41,7 +41,8 @@ export function readThemeExtensions(appRoot: string): ThemeExtensionDefinition[]
       const root = path.join(dir, entry.name);
       const toml = parseToml(readFileSync(path.join(root, "shopify.extension.toml"), "utf8"));
       if (toml.type !== "theme") return [];
-      const handle = typeof toml.handle === "string" ? toml.handle : typeof toml.name === "string" ? toml.name : entry.name;
+      const handle =
+        typeof toml.handle === "string" ? toml.handle : typeof toml.name === "string" ? toml.name : entry.name;
       return [{ handle, blocks: readBlocks(root) }];
     });
 }
@@ -53,14 +54,19 @@ function readBlocks(root: string): ThemeBlockDefinition[] {
   const locale: unknown = existsSync(localeFile) ? JSON.parse(readFileSync(localeFile, "utf8")) : {};
   const translate = (text: string) => {
     if (!text.startsWith("t:")) return text;
-    const value = text.slice(2).split(".").reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], locale);
+    const value = text
+      .slice(2)
+      .split(".")
+      .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], locale);
     return typeof value === "string" ? value : text;
   };
   return readdirSync(blocksDir)
     .filter((file) => file.endsWith(".liquid"))
     .sort()
     .flatMap((file) => {
-      const schema = /{%-?\s*schema\s*-?%}([\s\S]*?){%-?\s*endschema\s*-?%}/.exec(readFileSync(path.join(blocksDir, file), "utf8"));
+      const schema = /{%-?\s*schema\s*-?%}([\s\S]*?){%-?\s*endschema\s*-?%}/.exec(
+        readFileSync(path.join(blocksDir, file), "utf8"),
+      );
       if (!schema) return [];
       const parsed = JSON.parse(schema[1]) as { name?: string; target?: string };
       const handle = file.replace(/\.liquid$/, "");
@@ -74,10 +80,12 @@ const isEmbed = (block: ThemeBlockDefinition) => block.target !== "section";
 export function checkActivations(extensions: ThemeExtensionDefinition[], activations: ThemeActivations): void {
   const blocks = extensions.flatMap((e) => e.blocks);
   for (const handle of activations.embeds ?? []) {
-    if (!blocks.some((b) => b.handle === handle && isEmbed(b))) throw new Error(`Shopify emulator: no app embed ${handle}`);
+    if (!blocks.some((b) => b.handle === handle && isEmbed(b)))
+      throw new Error(`Shopify emulator: no app embed ${handle}`);
   }
   for (const handle of Object.keys(activations.blocks ?? {})) {
-    if (!blocks.some((b) => b.handle === handle && !isEmbed(b))) throw new Error(`Shopify emulator: no app block ${handle}`);
+    if (!blocks.some((b) => b.handle === handle && !isEmbed(b)))
+      throw new Error(`Shopify emulator: no app block ${handle}`);
   }
 }
 
@@ -92,7 +100,9 @@ export function appExtensionsAnswer(extensions: ThemeExtensionDefinition[], acti
         ? (activations.embeds ?? []).includes(block.handle)
           ? [`settings_data/blocks/${block.handle}`]
           : []
-        : (activations.blocks?.[block.handle] ?? []).map((template, i) => `template--${template}/apps/${block.handle.replace(/-/g, "_")}_${i + 1}`);
+        : (activations.blocks?.[block.handle] ?? []).map(
+            (template, i) => `template--${template}/apps/${block.handle.replace(/-/g, "_")}_${i + 1}`,
+          );
       return {
         handle: block.handle,
         name: block.name,
