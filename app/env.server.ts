@@ -1,3 +1,5 @@
+import { parseDataKeys, type DataKeySecret } from "~/data-keys";
+
 // Reads and validates the environment once. A missing or malformed variable stops start-up
 // with one message that lists everything wrong, instead of failing later in a request.
 
@@ -25,6 +27,8 @@ export interface AppEnv {
    * Unset in production: the clock is the system's.
    */
   clock: { now: Date; setAt: number | undefined } | undefined;
+  /** SEGMENTS_DATA_KEYS: the keys that seal customers' personal fields; the first seals new values. */
+  dataKeys: DataKeySecret[];
   /** SCORE_DEBOUNCE_MS: how long a changed customer's re-score waits for further changes (default 60 s). */
   scoreDebounceMs: number;
 }
@@ -41,6 +45,8 @@ const REQUIRED = {
   SHOPIFY_APP_URL: "the public https URL the app is served from",
   DATABASE_URL: "PostgreSQL connection URL, e.g. postgresql://postgres@127.0.0.1:5432/segments",
   REDIS_URL: "Redis connection URL, e.g. redis://127.0.0.1:6379",
+  SEGMENTS_DATA_KEYS:
+    "the keys that encrypt customers' personal data, id:base64 of 32 bytes, newest first, e.g. k1:$(openssl rand -base64 32)",
 } as const;
 
 export function readEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
@@ -92,6 +98,11 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
     );
   }
 
+  const dataKeys = parseDataKeys(source.SEGMENTS_DATA_KEYS ?? "");
+  if (source.SEGMENTS_DATA_KEYS?.trim()) {
+    for (const problem of dataKeys.problems) problems.push(`SEGMENTS_DATA_KEYS: ${problem}`);
+  }
+
   if (problems.length > 0) {
     throw new EnvError(
       `Segments cannot start: the environment is incomplete.\n  - ${problems.join("\n  - ")}\n` +
@@ -113,6 +124,7 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
     shopifyAdminOrigin: source.SHOPIFY_ADMIN_ORIGIN?.trim() || undefined,
     queuePrefix: source.QUEUE_PREFIX?.trim() || "segments",
     clock: clockNow ? { now: clockNow, setAt: clockSetAt } : undefined,
+    dataKeys: dataKeys.keys,
     scoreDebounceMs: debounce ? Number(debounce) : 60_000,
   };
 }

@@ -4,6 +4,7 @@ import { LIFECYCLE_STAGES, summarizeOrders } from "~/segmentation";
 import { explainCustomer, type CustomerExplanation, type ExplainedScore } from "~/segmentation/explain";
 import { livePurchaseModel } from "~/segmentation/predictions";
 import type { ClusterDescription, FittedModel } from "~/segmentation/types";
+import { openCustomerRow } from "~/privacy/personal-data.server";
 import { displayName } from "./members.server";
 import { jobDataDb } from "./job-data-db.server";
 import { notFound, type ShopContext } from "./admin-shop.server";
@@ -31,11 +32,12 @@ function parseCustomerId(value: string | undefined): bigint {
 
 export async function customerDetail(shop: ShopContext, idParam: string | undefined) {
   const id = parseCustomerId(idParam);
-  const customer = await jobDataDb().customer.findFirst({
+  const stored = await jobDataDb().customer.findFirst({
     where: { id, shopId: shop.id, deletedAt: null },
     include: { score: true },
   });
-  if (!customer) throw notFound("Customer not found");
+  if (!stored) throw notFound("Customer not found");
+  const customer = openCustomerRow(shop.id, stored);
 
   const [memberships, totals, recentOrders, storedModel] = await Promise.all([
     jobDataDb().$queryRaw<{ key: string; name: string | null; kind: string | null; control: boolean; since: Date }[]>`

@@ -1,3 +1,4 @@
+import { openCustomerRow } from "~/privacy/personal-data.server";
 import type { MemberRecord } from "./members.server";
 import { jobDataDb } from "./job-data-db.server";
 import type { ShopContext } from "./admin-shop.server";
@@ -73,7 +74,7 @@ export function memberCsvStream(shop: ShopContext, segmentKey: string): Readable
         ORDER BY m."customerId"
         LIMIT ${BATCH}`;
       if (rows.length > 0) {
-        controller.enqueue(encoder.encode(rows.map((row) => `${csvLine(row)}\r\n`).join("")));
+        controller.enqueue(encoder.encode(rows.map((row) => `${csvLine(openCustomerRow(shop.id, row))}\r\n`).join("")));
         afterId = rows[rows.length - 1].id;
       }
       if (rows.length < BATCH) controller.close();

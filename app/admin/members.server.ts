@@ -1,5 +1,6 @@
 import { Prisma } from "~/generated/prisma/client";
 import type { SegmentKind } from "~/generated/prisma/client";
+import { openCustomerRow } from "~/privacy/personal-data.server";
 import { jobDataDb } from "./job-data-db.server";
 import type { ShopContext } from "./admin-shop.server";
 
@@ -133,19 +134,21 @@ export async function segmentMembers(shop: ShopContext, segmentKey: string, quer
   const first = page[0];
   const last = page[page.length - 1];
   return {
-    members: page.map((row) => ({
-      id: row.id.toString(),
-      shopifyId: row.shopifyId.toString(),
-      name: displayName(row, row.id),
-      email: row.email,
-      control: row.control,
-      since: row.since.toISOString(),
-      orderCount: row.orderCount ?? 0,
-      totalSpent: row.totalSpent ? Number(row.totalSpent) : 0,
-      clv: row.clv,
-      pAlive: row.pAlive,
-      lastOrderAt: row.lastOrderAt?.toISOString() ?? null,
-    })),
+    members: page
+      .map((stored) => openCustomerRow(shop.id, stored))
+      .map((row) => ({
+        id: row.id.toString(),
+        shopifyId: row.shopifyId.toString(),
+        name: displayName(row, row.id),
+        email: row.email,
+        control: row.control,
+        since: row.since.toISOString(),
+        orderCount: row.orderCount ?? 0,
+        totalSpent: row.totalSpent ? Number(row.totalSpent) : 0,
+        clv: row.clv,
+        pAlive: row.pAlive,
+        lastOrderAt: row.lastOrderAt?.toISOString() ?? null,
+      })),
     // Going forward there is a previous page whenever we started from a cursor, and vice versa.
     previous: first && (backwards ? hasMore : Boolean(cursor)) ? cursorOf(first) : null,
     next: last && (backwards ? Boolean(cursor) : hasMore) ? cursorOf(last) : null,

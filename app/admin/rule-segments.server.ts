@@ -3,15 +3,16 @@ import { Prisma } from "~/generated/prisma/client";
 import { referencedSegments, ruleOf, ruleProblem, validateRule, type Rule, type RuleNode } from "~/segmentation/rules";
 import { ruleSql as compileRuleSql } from "~/segmentation/rule-sql";
 import { reservedNameProblem } from "~/segmentation/segment-names";
+import { ruleSqlEnv } from "~/privacy/personal-data.server";
 import { db, notFound, type ShopContext } from "./admin-shop.server";
 
 // Rule segments in the admin: load, save, and a live count preview. The preview translates the
 // rule to one SQL COUNT over the latest scores, so it answers in one query at any shop size;
 // the compute run remains the authority on membership.
 
-/** The rule as SQL over CustomerScore s JOIN Customer c, compiled by the rule language's owner. */
-export function ruleSql(node: RuleNode, now: Date): Prisma.Sql {
-  const compiled = compileRuleSql(node, { now });
+/** The rule as SQL over CustomerScore s JOIN Customer c of one shop, compiled by the rule language's owner. */
+export function ruleSql(node: RuleNode, shopId: number, now: Date): Prisma.Sql {
+  const compiled = compileRuleSql(node, ruleSqlEnv(shopId, now));
   return new Prisma.Sql(compiled.strings, compiled.values);
 }
 
@@ -22,7 +23,7 @@ export async function previewRuleCount(
   now = appNow(),
 ): Promise<{ matches: number; scored: number }> {
   const rows = await db.$queryRaw<{ matches: bigint; scored: bigint }[]>`
-    SELECT count(*) FILTER (WHERE ${ruleSql(rule, now)}) AS "matches", count(*) AS "scored"
+    SELECT count(*) FILTER (WHERE ${ruleSql(rule, shop.id, now)}) AS "matches", count(*) AS "scored"
     FROM "CustomerScore" s
     JOIN "Customer" c ON c."shopId" = s."shopId" AND c."id" = s."customerId"
     WHERE s."shopId" = ${shop.id}`;

@@ -3,7 +3,8 @@ import { copyField, copyOut } from "~/db/copy-out.server";
 import { Prisma, type Segment } from "~/generated/prisma/client";
 import { customersMatchingSql } from "~/segmentation/rule-sql";
 import { ATTRIBUTE_COLUMNS } from "~/segmentation/rule-fields";
-import type { CustomerAttribute } from "~/segmentation/rule-types";
+import { isLookupAttribute, type CustomerAttribute } from "~/segmentation/rule-types";
+import { personalData, ruleSqlEnv } from "~/privacy/personal-data.server";
 import {
   channelIndex,
   channelOrdersInWindow,
@@ -63,8 +64,9 @@ export interface RuleContextInput {
 const ATTRIBUTES = Object.keys(ATTRIBUTE_COLUMNS) as CustomerAttribute[];
 
 /**
- * The analysed customers' attributes (address, marketing states) as dictionary-coded columns,
- * lower-cased: one read of the shop's customers (or of the few analysed ones) for all conditions.
+ * The analysed customers' attributes as dictionary-coded columns: address parts by their keyed
+ * hashes (the plaintext is sealed), marketing states lower-cased. One read of the shop's customers
+ * (or of the few analysed ones) serves all conditions.
  */
 async function loadAttributes(input: RuleContextInput, indexById: Map<string, number>) {
   const n = input.customerIds.length;
@@ -73,9 +75,9 @@ async function loadAttributes(input: RuleContextInput, indexById: Map<string, nu
     Int32Array
   >;
   const dictionary = new Map<string, number>();
-  const code = (value: string | null) => {
+  const code = (attribute: CustomerAttribute, value: string | null) => {
     if (value === null || value === "") return -1;
-    const key = value.toLowerCase();
+    const key = isLookupAttribute(attribute) ? value : value.toLowerCase();
     let id = dictionary.get(key);
     if (id === undefined) dictionary.set(key, (id = dictionary.size));
     return id;
@@ -84,7 +86,7 @@ async function loadAttributes(input: RuleContextInput, indexById: Map<string, nu
   const add = (id: string, values: (string | null)[]) => {
     const c = indexById.get(id);
     if (c === undefined) return;
-    ATTRIBUTES.forEach((a, k) => (columns[a][c] = code(values[k])));
+    ATTRIBUTES.forEach((a, k) => (columns[a][c] = code(a, values[k])));
   };
   if (n > 100) {
     // A whole shop: one streamed single-table read (as the orders are loaded), no row objects.
@@ -104,7 +106,14 @@ async function loadAttributes(input: RuleContextInput, indexById: Map<string, nu
     );
     for (const row of rows) add(row.f[0]!, row.f.slice(1));
   }
-  return { columns, find: (value: string) => dictionary.get(value.trim().toLowerCase()) ?? -1 };
+  // The codes a condition's value may be stored under: one per key in use for address parts.
+  const find = (attribute: CustomerAttribute, value: string): number[] => {
+    const keys = isLookupAttribute(attribute)
+      ? personalData().lookups(input.shopId, attribute, value)
+      : [value.trim().toLowerCase()];
+    return keys.map((key) => dictionary.get(key)).filter((id): id is number => id !== undefined);
+  };
+  return { columns, find };
 }
 
 const DAY = 86_400_000;
@@ -141,7 +150,7 @@ export async function buildRuleContext(input: RuleContextInput, rules: Rule[]): 
         : condition.value.toLowerCase();
     const masks = condition.field === "productType" ? productMasks : tagMasks;
     if (masks.has(key)) continue;
-    const query = customersMatchingSql(input.shopId, condition, { now: new Date(input.asOf) });
+    const query = customersMatchingSql(input.shopId, condition, ruleSqlEnv(input.shopId, new Date(input.asOf)));
     const rows = await input.db.$queryRaw<{ id: bigint }[]>(new Prisma.Sql(query.strings, query.values));
     masks.set(key, mask(rows.map((r) => r.id)));
   }
@@ -197,10 +206,9 @@ export async function buildRuleContext(input: RuleContextInput, rules: Rule[]): 
     attributeIs(attribute, value) {
       const out = new Uint8Array(n);
       if (!attributes) return out;
-      const wanted = attributes.find(value);
-      if (wanted < 0) return out;
+      const wanted = attributes.find(attribute, value);
       const column = attributes.columns[attribute];
-      for (let c = 0; c < n; c++) out[c] = column[c] === wanted ? 1 : 0;
+      for (const code of wanted) for (let c = 0; c < n; c++) if (column[c] === code) out[c] = 1;
       return out;
     },
     inSegment: input.inSegment,

@@ -1,6 +1,14 @@
 import { rawSql, sql, type SqlFragment } from "./sql-fragment";
 import type { CategoryKind } from "./affinity";
-import type { CustomerAttribute, NumericOp, RuleCondition, RuleContext, RuleField } from "./rule-types";
+import {
+  isLookupAttribute,
+  type CustomerAttribute,
+  type LookupAttribute,
+  type NumericOp,
+  type RuleCondition,
+  type RuleContext,
+  type RuleField,
+} from "./rule-types";
 
 // The one table of what a rule can ask about a customer. Each field says how the builder
 // labels it, which comparisons it takes, what value and days it needs, how the compute reads
@@ -35,6 +43,8 @@ const SQL_OPS: Record<NumericOp, string> = { ">": ">", ">=": ">=", "<": "<", "<=
 /** What the SQL of a condition may refer to besides the s and c aliases. */
 export interface SqlEnv {
   now: Date;
+  /** The keyed hashes a value of an address part may be stored under (one per key in use). */
+  lookups(attribute: LookupAttribute, value: string): string[];
 }
 
 type ConditionOf<F extends RuleCondition["field"]> = RuleCondition extends infer C
@@ -211,17 +221,20 @@ function channelOrdersSql(channel: string, days: number, env: SqlEnv): SqlFragme
     WHERE ${liveOrders} AND o."channel" = ${channel.trim().toLowerCase()} AND o."processedAt" >= ${since} AND o."processedAt" <= ${env.now})`;
 }
 
-/** The Customer column each attribute reads. */
+/** The Customer column each attribute reads: the keyed hash for address parts (personal data). */
 export const ATTRIBUTE_COLUMNS: Record<CustomerAttribute, string> = {
-  country: "countryCode",
-  province: "provinceCode",
-  city: "city",
+  country: "countryLookup",
+  province: "provinceLookup",
+  city: "cityLookup",
   emailMarketing: "emailMarketingState",
   smsMarketing: "smsMarketingState",
 };
 
-function attributeIsSql(attribute: CustomerAttribute, value: string): SqlFragment {
-  return sql`COALESCE(lower(${rawSql(`c."${ATTRIBUTE_COLUMNS[attribute]}"`)}) = ${value.trim().toLowerCase()}, false)`;
+function attributeIsSql(attribute: CustomerAttribute, value: string, env: SqlEnv): SqlFragment {
+  const column = rawSql(`c."${ATTRIBUTE_COLUMNS[attribute]}"`);
+  return isLookupAttribute(attribute)
+    ? sql`COALESCE(${column} = ANY(${env.lookups(attribute, value)}::text[]), false)`
+    : sql`COALESCE(lower(${column}) = ${value.trim().toLowerCase()}, false)`;
 }
 
 // ---- The fields -----------------------------------------------------------------------------
@@ -336,7 +349,8 @@ function attributeField(
       const mask = context.attributeIs(attribute, c.value);
       return c.op === "is" ? mask : invert(mask);
     },
-    sql: (c) => (c.op === "is" ? attributeIsSql(attribute, c.value) : sql`NOT ${attributeIsSql(attribute, c.value)}`),
+    sql: (c, env) =>
+      c.op === "is" ? attributeIsSql(attribute, c.value, env) : sql`NOT ${attributeIsSql(attribute, c.value, env)}`,
     describe: (c) => `${phrase} ${OPERATORS[c.op].words} ${c.value}`,
   };
 }

@@ -53,6 +53,11 @@ export type RuleCondition =
 
 /** What a rule can read off the customer's own record (Customer columns). */
 export type CustomerAttribute = "country" | "province" | "city" | "emailMarketing" | "smsMarketing";
+/** The attributes that are personal data (address parts): stored sealed, compared by keyed hash. */
+export type LookupAttribute = "country" | "province" | "city";
+export const LOOKUP_ATTRIBUTES: readonly LookupAttribute[] = ["country", "province", "city"];
+export const isLookupAttribute = (a: CustomerAttribute): a is LookupAttribute =>
+  (LOOKUP_ATTRIBUTES as readonly string[]).includes(a);
 
 export type Rule = { all: RuleNode[] } | { any: RuleNode[] };
 export type RuleNode = Rule | RuleCondition;

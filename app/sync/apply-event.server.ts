@@ -145,7 +145,8 @@ async function applyTopic(deps: ApplyDeps, shopDomain: string, topic: string, pa
       const row = customerFromWebhook(payload);
       const tags = row.tags ? merchantTags(row.tags, appTagPrefixes(shop.settings)) : null;
       const where = { shopId_shopifyId: { shopId: shop.id, shopifyId: row.shopifyId } };
-      const located = { countryCode: true, provinceCode: true, city: true } as const;
+      // Compared by their keyed hashes: the sealed values differ on every write (a fresh IV).
+      const located = { countryLookup: true, provinceLookup: true, cityLookup: true } as const;
       const before = await db.customer.findUnique({ where, select: located });
       const optOutChanged = await upsertCustomers(db, shop.id, [{ ...row, tags }]);
       // A move (rules on country, province, city) or a changed opt-out re-scores the customer;

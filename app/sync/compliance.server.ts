@@ -34,13 +34,19 @@ export async function handleDataRequest(db: Db, shopDomain: string, payload: Jso
         },
       })
     : [];
+  // The customer's row as stored: personal fields stay sealed, no plaintext copy is kept.
   const result = toJson({ customer, orders });
   await db.complianceRequest.create({
     data: {
       shopDomain,
       topic: "customers/data_request",
       customerShopifyId: customerId,
-      payload: payload as StoredJson,
+      // Minimised: Shopify's request also names the customer's email and phone, which we do not keep.
+      payload: {
+        customer: { id: customerId.toString() },
+        orders_requested: Array.isArray(payload.orders_requested) ? payload.orders_requested.map(String) : [],
+        data_request: { id: String((payload.data_request as Json | undefined)?.id ?? "") },
+      },
       result,
       completedAt: new Date(),
     },

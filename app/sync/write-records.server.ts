@@ -9,6 +9,7 @@ import type {
   OrderRow,
   ProductRow,
 } from "~/sync/parse-payload";
+import { personalData } from "~/privacy/personal-data.server";
 import { shopSettings } from "~/settings";
 
 // The only writers of customers, orders and products, shared by the back-fill and the webhook appliers,
@@ -173,6 +174,29 @@ export async function updateConsent(
       AND ("Customer".${at} IS NULL OR EXCLUDED.${at} IS NULL OR EXCLUDED.${at} >= "Customer".${at})`;
 }
 
+/** A batch's personal fields as stored: sealed per customer, address parts with their keyed hashes. */
+function sealedColumns(shopId: number, rows: CustomerRow[]) {
+  const cipher = personalData();
+  const column = (pick: (r: CustomerRow) => string | null, name: Parameters<typeof cipher.seal>[2]) =>
+    rows.map((r) => cipher.seal(pick(r), { shopId, shopifyId: r.shopifyId }, name));
+  const lookup = (pick: (r: CustomerRow) => string | null, attribute: Parameters<typeof cipher.lookup>[1]) =>
+    rows.map((r) => cipher.lookup(shopId, attribute, pick(r)));
+  const country = (r: CustomerRow) => r.address?.countryCode ?? null;
+  const province = (r: CustomerRow) => r.address?.provinceCode ?? null;
+  const city = (r: CustomerRow) => r.address?.city ?? null;
+  return {
+    email: column((r) => r.email, "email"),
+    firstName: column((r) => r.firstName, "firstName"),
+    lastName: column((r) => r.lastName, "lastName"),
+    country: column(country, "countryCode"),
+    province: column(province, "provinceCode"),
+    city: column(city, "city"),
+    countryLookup: lookup(country, "country"),
+    provinceLookup: lookup(province, "province"),
+    cityLookup: lookup(city, "city"),
+  };
+}
+
 async function upsertCustomerBatch(db: Db, shopId: number, rows: CustomerRow[], carries: Carries) {
   if (rows.length === 0) return 0;
   const tagsUpdate = carries.tags ? Prisma.sql`EXCLUDED."tags"` : Prisma.sql`"Customer"."tags"`;
@@ -180,31 +204,41 @@ async function upsertCustomerBatch(db: Db, shopId: number, rows: CustomerRow[], 
   const dataSaleUpdate = carries.dataSale
     ? Prisma.sql`EXCLUDED."dataSaleOptOut"`
     : Prisma.sql`"Customer"."dataSaleOptOut"`;
+  const sealed = sealedColumns(shopId, rows);
+  const address = (column: string) => {
+    const name = Prisma.raw(`"${column}"`);
+    return Prisma.sql`${name} = CASE WHEN ${hasAddress} THEN EXCLUDED.${name} ELSE "Customer".${name} END`;
+  };
   return db.$executeRaw`
     INSERT INTO "Customer" ("shopId", "shopifyId", "email", "firstName", "lastName", "tags", "dataSaleOptOut",
       "shopifyCreatedAt", "shopifyUpdatedAt", "countryCode", "provinceCode", "city",
+      "countryLookup", "provinceLookup", "cityLookup",
       "emailMarketingState", "emailConsentUpdatedAt", "smsMarketingState", "smsConsentUpdatedAt", "updatedAt")
     SELECT ${shopId}, v.id, v.email, v.first, v.last,
       ARRAY(SELECT jsonb_array_elements_text(v.tags)), v.dso, v.created, v.updated, v.country, v.province, v.city,
+      v.country_lookup, v.province_lookup, v.city_lookup,
       v.email_state, v.email_at, v.sms_state, v.sms_at, now()
     FROM unnest(
       ${rows.map((r) => r.shopifyId.toString())}::bigint[],
-      ${rows.map((r) => r.email)}::text[],
-      ${rows.map((r) => r.firstName)}::text[],
-      ${rows.map((r) => r.lastName)}::text[],
+      ${sealed.email}::text[],
+      ${sealed.firstName}::text[],
+      ${sealed.lastName}::text[],
       ${rows.map((r) => JSON.stringify(r.tags ?? []))}::jsonb[],
       ${rows.map((r) => r.dataSaleOptOut ?? false)}::boolean[],
       ${rows.map((r) => iso(r.shopifyCreatedAt))}::timestamp(3)[],
       ${rows.map((r) => iso(r.shopifyUpdatedAt))}::timestamp(3)[],
-      ${rows.map((r) => r.address?.countryCode ?? null)}::text[],
-      ${rows.map((r) => r.address?.provinceCode ?? null)}::text[],
-      ${rows.map((r) => r.address?.city ?? null)}::text[],
+      ${sealed.country}::text[],
+      ${sealed.province}::text[],
+      ${sealed.city}::text[],
+      ${sealed.countryLookup}::text[],
+      ${sealed.provinceLookup}::text[],
+      ${sealed.cityLookup}::text[],
       ${rows.map((r) => r.emailConsent?.state ?? null)}::text[],
       ${rows.map((r) => iso(r.emailConsent?.updatedAt ?? null))}::timestamp(3)[],
       ${rows.map((r) => r.smsConsent?.state ?? null)}::text[],
       ${rows.map((r) => iso(r.smsConsent?.updatedAt ?? null))}::timestamp(3)[]
     ) AS v(id, email, first, last, tags, dso, created, updated, country, province, city,
-           email_state, email_at, sms_state, sms_at)
+           country_lookup, province_lookup, city_lookup, email_state, email_at, sms_state, sms_at)
     ON CONFLICT ("shopId", "shopifyId") DO UPDATE SET
       "email" = EXCLUDED."email",
       "firstName" = EXCLUDED."firstName",
@@ -215,9 +249,8 @@ async function upsertCustomerBatch(db: Db, shopId: number, rows: CustomerRow[], 
       "shopifyUpdatedAt" = EXCLUDED."shopifyUpdatedAt",
       -- A source that does not carry the address or consent (customer webhooks since 2025-01
       -- carry no consent) keeps what we have; consent moves only forward in time.
-      "countryCode" = CASE WHEN ${hasAddress} THEN EXCLUDED."countryCode" ELSE "Customer"."countryCode" END,
-      "provinceCode" = CASE WHEN ${hasAddress} THEN EXCLUDED."provinceCode" ELSE "Customer"."provinceCode" END,
-      "city" = CASE WHEN ${hasAddress} THEN EXCLUDED."city" ELSE "Customer"."city" END,
+      ${address("countryCode")}, ${address("provinceCode")}, ${address("city")},
+      ${address("countryLookup")}, ${address("provinceLookup")}, ${address("cityLookup")},
       "emailMarketingState" = CASE WHEN ${consentNewer("email", carries.email)} THEN EXCLUDED."emailMarketingState" ELSE "Customer"."emailMarketingState" END,
       "emailConsentUpdatedAt" = CASE WHEN ${consentNewer("email", carries.email)} THEN EXCLUDED."emailConsentUpdatedAt" ELSE "Customer"."emailConsentUpdatedAt" END,
       "smsMarketingState" = CASE WHEN ${consentNewer("sms", carries.sms)} THEN EXCLUDED."smsMarketingState" ELSE "Customer"."smsMarketingState" END,
@@ -295,6 +328,9 @@ export async function deleteCustomer(db: Db, shopId: number, customerId: bigint,
         countryCode: null,
         provinceCode: null,
         city: null,
+        countryLookup: null,
+        provinceLookup: null,
+        cityLookup: null,
         emailMarketingState: null,
         emailConsentUpdatedAt: null,
         smsMarketingState: null,

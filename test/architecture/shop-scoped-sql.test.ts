@@ -32,6 +32,10 @@ const CROSS_SHOP: Record<string, string> = {
     'ANALYZE "<table>" after a back-fill, the table from a fixed list of our own tables; it returns no rows',
   "app/sync/compliance.server.ts#deleteInBatches:(dynamic)":
     'erasing one shop in batches: the table from the fixed list in eraseShopData, the text says "<shop column>" = $1',
+  "app/privacy/reencrypt.server.ts#reencryptCustomers:Customer":
+    "key rotation (npm run reencrypt): walks every shop's customers by (shop, id) unless --shop names one; each row is resealed under its own shop",
+  "app/privacy/reencrypt.server.ts#sealedKeyUsage:Customer":
+    "key rotation report: counts stored values per key id over all shops (numbers only, no row leaves the query)",
   "app/sync/retention.server.ts#purgeOldAccessLog:AccessLogEntry":
     "retention sweep by age: every shop's access log entries older than 365 days (maintenance queue, hourly)",
   "app/sync/retention.server.ts#purgeAppliedWebhooks:WebhookEvent":
@@ -152,7 +156,7 @@ describe("raw SQL in app/", () => {
 const textOf = (fragment: SqlFragment) => fragment.strings.reduce((text, part, i) => `${text}$${i}${part}`);
 
 describe("the rule compiler's output (app/segmentation/rule-sql.ts)", () => {
-  const env = { now: new Date("2026-11-01T00:00:00Z") };
+  const env = { now: new Date("2026-11-01T00:00:00Z"), lookups: () => ["k1.hash"] };
   const sample = (field: ConditionField): RuleCondition[] => {
     const spec = fieldSpec(field);
     const value = spec.value === "number" ? 1 : spec.value === "segmentKey" ? "champions" : "Coffee";

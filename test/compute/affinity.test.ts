@@ -189,7 +189,7 @@ describe("product affinity", { timeout: 300_000 }, () => {
     // The live preview (SQL, Product joined at read time) agrees.
     const selected = await db.$queryRaw<{ id: bigint }[]>(
       Prisma.sql`SELECT c."shopifyId" AS id FROM "CustomerScore" s JOIN "Customer" c ON c."shopId" = s."shopId" AND c."id" = s."customerId"
-        WHERE s."shopId" = ${shopId} AND ${ruleSql(rule, appNow())}`,
+        WHERE s."shopId" = ${shopId} AND ${ruleSql(rule, shopId, appNow())}`,
     );
     expect(selected.map((r) => Number(r.id))).toContain(customer);
     const tagPrefix = shopSettings((await db.shop.findUniqueOrThrow({ where: { id: shopId } })).settings).tagPrefix;

@@ -104,7 +104,7 @@ async function segmentKeysOf(customerShopifyId: number): Promise<string[]> {
 async function previewSelects(rule: Rule, customer: number): Promise<boolean> {
   const selected = await db.$queryRaw<{ id: bigint }[]>(
     Prisma.sql`SELECT c."shopifyId" AS id FROM "CustomerScore" s JOIN "Customer" c ON c."shopId" = s."shopId" AND c."id" = s."customerId"
-      WHERE s."shopId" = ${shopId} AND ${ruleSql(rule, appNow())}`,
+      WHERE s."shopId" = ${shopId} AND ${ruleSql(rule, shopId, appNow())}`,
   );
   return selected.some((r) => Number(r.id) === customer);
 }

@@ -93,6 +93,8 @@ async function main(): Promise<number> {
     DATABASE_URL: postgres.url,
     REDIS_URL: redis.url,
     QUEUE_PREFIX,
+    // The emulated shop's data is made up; a fixed demo key keeps a reused demo database readable.
+    SEGMENTS_DATA_KEYS: process.env.SEGMENTS_DATA_KEYS ?? "demo:4NFSj4KZHmPXorA1hxx5dpss0E6234kHWJBBTLGuyLE=",
     ...(options.check ? { SCORE_DEBOUNCE_MS: String(CHECK_DEBOUNCE_MS) } : {}),
     // One clock for the emulated shop, the app and the worker (app/clock.server.ts).
     ...(options.now ? { SEGMENTS_NOW: options.now.toISOString(), SEGMENTS_NOW_SET_AT: String(Date.now()) } : {}),

@@ -130,6 +130,7 @@ describe("queue keys on Redis Cluster", () => {
       SHOPIFY_APP_URL: "https://app.test",
       DATABASE_URL: "postgresql://localhost/db",
       REDIS_URL: "redis://localhost",
+      SEGMENTS_DATA_KEYS: process.env.SEGMENTS_DATA_KEYS,
     };
     expect(readEnv({ ...base, QUEUE_PREFIX: "acme" }).queuePrefix).toBe("acme");
     expect(() => readEnv({ ...base, QUEUE_PREFIX: "{acme}" })).toThrow(/QUEUE_PREFIX must not contain \{ or \}/);

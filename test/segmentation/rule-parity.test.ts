@@ -8,6 +8,7 @@ import { requireShop, type ShopContext } from "~/admin/admin-shop.server";
 import { segmentKeysOf } from "~/segmentation";
 import { FIELD_TABLE, fieldSpec, type ConditionField } from "~/segmentation/rule-fields";
 import type { Rule, RuleCondition, RuleContext, RuleNode } from "~/segmentation/rules";
+import { reencryptCustomers } from "~/privacy/reencrypt.server";
 import { seedAnalysedShop } from "../helpers/seed-analysis";
 import { uniqueShopDomain } from "../helpers/shops";
 
@@ -150,6 +151,9 @@ async function varyTheSeededShop() {
       "emailMarketingState" = (ARRAY['SUBSCRIBED', 'NOT_SUBSCRIBED', 'subscribed', 'UNSUBSCRIBED', NULL])[("shopifyId" % 5) + 1],
       "smsMarketingState" = (ARRAY['SUBSCRIBED', 'NOT_SUBSCRIBED', NULL])[("shopifyId" % 3) + 1]
     WHERE "shopId" = ${shopId}`;
+  // Written as plaintext (as rows stored before encryption), then sealed with their keyed hashes
+  // by the re-encrypt command's own code, as an upgrade does.
+  await reencryptCustomers(db, { shopId });
   // The seed's scores and memberships are made up; the parity is about what a run computes.
   await db.customerScore.deleteMany({ where: { shopId } });
   await db.membership.deleteMany({ where: { shopId } });
@@ -364,7 +368,7 @@ describe("rule parity: live preview (SQL) and compute (TypeScript)", () => {
       expect(preview.scored, c.name).toBe(scored);
       // The same compiled SQL, as ids, so a mismatch names its customers.
       const selected = await db.$queryRaw<{ id: bigint }[]>(
-        Prisma.sql`SELECT s."customerId" AS id FROM "CustomerScore" s JOIN "Customer" c ON c."shopId" = s."shopId" AND c."id" = s."customerId" WHERE s."shopId" = ${shopId} AND ${ruleSql(c.rule, NOW)}`,
+        Prisma.sql`SELECT s."customerId" AS id FROM "CustomerScore" s JOIN "Customer" c ON c."shopId" = s."shopId" AND c."id" = s."customerId" WHERE s."shopId" = ${shopId} AND ${ruleSql(c.rule, shopId, NOW)}`,
       );
       const inRun = new Set(members.map((m) => m.customerId.toString()));
       const inSql = new Set(selected.map((s) => s.id.toString()));

@@ -194,7 +194,7 @@ describe("SQL fragments", () => {
             },
           ],
         },
-        { now },
+        { now, lookups: () => [] },
       ),
     );
     expect(text).toBe(

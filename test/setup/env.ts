@@ -18,6 +18,8 @@ process.env.SHOPIFY_API_KEY ??= "test-api-key";
 process.env.SHOPIFY_API_SECRET ??= "test-api-secret";
 process.env.SCOPES ??= "read_customers,write_customers,read_orders,read_all_orders,read_products";
 process.env.SHOPIFY_APP_URL ??= "https://segments.test";
+// The key that seals customers' personal fields (a test key: the suite's data is made up).
+process.env.SEGMENTS_DATA_KEYS ??= "test:/dx7ZTsAqZd58kREhuhFOHD8SkkjFPv9Z7jf08sLzyk=";
 // One pinned day for the whole suite (app clock, emulated shops, seeds), so no test depends on
 // the date it runs on; child processes (app server, worker) inherit the same pair.
 process.env.SEGMENTS_NOW ??= "2026-11-01T00:00:00Z";

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import db from "~/db.server";
+import { ruleSqlEnv } from "~/privacy/personal-data.server";
 import { Prisma } from "~/generated/prisma/client";
 import { requestResync } from "~/admin/settings.server";
 import { requireShop } from "~/admin/admin-shop.server";
@@ -59,7 +60,11 @@ function typesBoughtInShopify(sinceMs: number | null): Map<string, Set<string>> 
 async function typesBoughtInApp(types: string[], days: number | undefined, now: Date) {
   const out = new Map<string, Set<string>>();
   for (const type of types) {
-    const query = customersMatchingSql(shopId, { field: "productType", op: "bought", value: type, days }, { now });
+    const query = customersMatchingSql(
+      shopId,
+      { field: "productType", op: "bought", value: type, days },
+      ruleSqlEnv(shopId, now),
+    );
     const rows = await db.$queryRaw<{ id: bigint }[]>`
       SELECT c."shopifyId" AS id FROM "Customer" c WHERE c."shopId" = ${shopId}
         AND c."id" IN (${new Prisma.Sql(query.strings, query.values)})`;

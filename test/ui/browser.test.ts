@@ -457,7 +457,7 @@ describe("admin UI in Chromium, embedded cross-site with third-party storage blo
     const now = new Date(NOW.getTime() + (Date.now() - NOW_SET_AT));
     const [{ n }] = await db.$queryRaw<{ n: bigint }[]>(
       Prisma.sql`SELECT count(*) AS n FROM "CustomerScore" s JOIN "Customer" c ON c."shopId" = s."shopId" AND c."id" = s."customerId"
-        WHERE s."shopId" = ${shop.shopId} AND ${ruleSql(rule, now)}`,
+        WHERE s."shopId" = ${shop.shopId} AND ${ruleSql(rule, shop.shopId, now)}`,
     );
     await frame()
       .getByText(`${Number(n)} customers match`)
