@@ -121,10 +121,12 @@ export async function backfillShop(db: Db, admin: AdminClient, shopId: number, o
     if (!done.url) return 0;
     let stored = 0;
     let batch: Row[] = [];
+    const grown = statisticsAsItGrows(db, table);
     const flush = async () => {
       await store(batch);
       stored += batch.length;
       batch = [];
+      await grown(stored);
       await options.onProgress?.({ phase, exported: Number(done.objectCount ?? 0), stored });
     };
     for await (const line of readJsonl(done.url, options.fetchFn)) {
@@ -173,12 +175,14 @@ export async function backfillShop(db: Db, admin: AdminClient, shopId: number, o
     return keep;
   };
   if (orders.url) {
+    const grown = statisticsAsItGrows(db, "Order");
     await consumeOrderLines(readJsonl(orders.url, options.fetchFn), shop.currency, {
       writeOrders: (rows) => upsertOrders(db, shopId, kept(rows)),
       addLateItems: (items) => addLineItems(db, shopId, items),
       onBatch: async (counts) => {
         result.orders = counts.orders - (result.ordersPastRetention ?? 0);
         result.lineItems = counts.lineItems;
+        await grown(result.orders);
         await options.onProgress?.({
           phase: "orders",
           exported: Number(orders.objectCount ?? 0),
@@ -243,8 +247,25 @@ async function storeCollections(
  * shop of 1M orders joining a 50M-order table stays under its 10 % threshold anyway, so without
  * this the planner would go on believing the new shop is empty for every later query of it.
  */
-async function refreshStatistics(db: Db, table: "Product" | "ProductCollection" | "Customer" | "Order") {
+type AnalyzedTable = "Product" | "ProductCollection" | "Customer" | "Order";
+
+async function refreshStatistics(db: Db, table: AnalyzedTable) {
   await db.$executeRawUnsafe(`ANALYZE "${table}"`);
+}
+
+/**
+ * ANALYZEs a table while a back-fill grows it, each time the rows stored have doubled since the
+ * last time (from 10,000): a few cheap samples per back-fill, so the planner's idea of the shop
+ * is never far behind (statistics from before it believe the shop has one row; autovacuum, when
+ * it runs at all, waits for 10 % of the whole table).
+ */
+function statisticsAsItGrows(db: Db, table: AnalyzedTable) {
+  let next = 10 * BATCH;
+  return async (stored: number) => {
+    if (stored < next) return;
+    next = stored * 2;
+    await refreshStatistics(db, table);
+  };
 }
 
 // Shopify retries a webhook for up to 4 hours; one still being retried when the app was
