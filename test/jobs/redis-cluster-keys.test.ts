@@ -6,6 +6,7 @@ import { scheduleMaintenance } from "~/jobs/maintenance.server";
 import { startWorkers, type Processors, type WorkerPool } from "~/jobs/start-workers.server";
 import { QUEUE_NAMES, Queues, type QueueName } from "~/queues.server";
 import { enqueueIngest } from "~/sync/inbox.server";
+import { MINIMAL_ENV } from "../helpers/minimal-env";
 import { uniqueQueuePrefix, waitFor } from "../helpers/shops";
 
 // Redis Cluster runs a multi-key command (BullMQ's Lua scripts) only when all its keys hash to
@@ -122,16 +123,7 @@ describe("queue keys on Redis Cluster", () => {
   }, 60_000);
 
   it("refuses a QUEUE_PREFIX with braces (a tag there would put every queue in one slot)", () => {
-    const base = {
-      NODE_ENV: "test" as const,
-      SHOPIFY_API_KEY: "k",
-      SHOPIFY_API_SECRET: "s",
-      SCOPES: "read_customers",
-      SHOPIFY_APP_URL: "https://app.test",
-      DATABASE_URL: "postgresql://localhost/db",
-      REDIS_URL: "redis://localhost",
-      SEGMENTS_DATA_KEYS: process.env.SEGMENTS_DATA_KEYS,
-    };
+    const base = MINIMAL_ENV;
     expect(readEnv({ ...base, QUEUE_PREFIX: "acme" }).queuePrefix).toBe("acme");
     expect(() => readEnv({ ...base, QUEUE_PREFIX: "{acme}" })).toThrow(/QUEUE_PREFIX must not contain \{ or \}/);
   });

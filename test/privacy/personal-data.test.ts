@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { readEnv } from "~/env.server";
 import { parseDataKeys } from "~/data-keys";
 import { isSealed, PersonalDataCipher, sealedKeyId } from "~/privacy/personal-data.server";
+import { MINIMAL_ENV } from "../helpers/minimal-env";
 
 // The cipher of customers' personal fields, on its own: AES-256-GCM with the key id in every
 // value, the owner bound in, keyed hashes for the location rules, and a key ring for rotation.
@@ -91,15 +92,7 @@ describe("key rotation", () => {
 });
 
 describe("SEGMENTS_DATA_KEYS", () => {
-  const base = {
-    NODE_ENV: "test" as const,
-    SHOPIFY_API_KEY: "k",
-    SHOPIFY_API_SECRET: "s",
-    SCOPES: "read_customers",
-    SHOPIFY_APP_URL: "https://app.test",
-    DATABASE_URL: "postgresql://localhost/db",
-    REDIS_URL: "redis://localhost",
-  };
+  const { SEGMENTS_DATA_KEYS: _suiteKeys, ...base } = MINIMAL_ENV;
   const b64 = (fill: number, bytes = 32) => Buffer.alloc(bytes, fill).toString("base64");
 
   it("parses id:base64 pairs, newest first", () => {
