@@ -29,16 +29,19 @@ try {
     `sealed ${report.resealed} customer(s) with key ${report.keyId}` +
       (report.skipped ? `; ${report.skipped} changed meanwhile and were sealed by that write` : ""),
   );
+  const describe = (usage: Record<string, number>) =>
+    Object.entries(usage)
+      .map(([key, n]) => `${key} ${n}`)
+      .join(", ") || "none";
+  if (shop) console.log(`values per key in ${domain}: ${describe(await sealedKeyUsage(db, { shopId: shop.id }))}`);
+  // Retiring a key is a decision about the whole database: any shop's values may still need it.
   const usage = await sealedKeyUsage(db);
-  console.log(
-    `values per key: ${
-      Object.entries(usage)
-        .map(([key, n]) => `${key} ${n}`)
-        .join(", ") || "none"
-    }`,
-  );
-  const retired = Object.keys(usage).filter((key) => key !== report.keyId);
-  if (retired.length === 0) console.log(`every value is under ${report.keyId}; other keys may be removed`);
+  console.log(`values per key in all shops: ${describe(usage)}`);
+  const stillNeeded = Object.keys(usage).filter((key) => key !== report.keyId && key !== "plaintext");
+  if (stillNeeded.length === 0)
+    console.log(`no value needs a key other than ${report.keyId}; other keys may be removed`);
+  else console.log(`keys still needed: ${stillNeeded.join(", ")} (a run without --shop reseals every shop)`);
+  if (usage.plaintext) console.log(`${usage.plaintext} value(s) stored before encryption are not sealed yet`);
   await db.$disconnect();
 } catch (error) {
   console.error(error instanceof EnvError ? error.message : `reencrypt failed: ${(error as Error).message}`);

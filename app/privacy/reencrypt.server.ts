@@ -110,13 +110,17 @@ function reseal(row: StoredRow) {
   };
 }
 
-/** How many stored values each key id seals ("plaintext" for values stored before encryption). */
-export async function sealedKeyUsage(db: Db): Promise<Record<string, number>> {
+/**
+ * How many stored values each key id seals ("plaintext" for values stored before encryption), in
+ * one shop or in all of them (a key may be retired only when no shop's values need it).
+ */
+export async function sealedKeyUsage(db: Db, options: { shopId?: number } = {}): Promise<Record<string, number>> {
+  const onlyShop = options.shopId === undefined ? Prisma.empty : Prisma.sql`AND "shopId" = ${options.shopId}`;
   const rows = await db.$queryRaw<{ key: string; values: bigint }[]>`
     SELECT CASE WHEN v ~ '^e1\\.[A-Za-z0-9_-]{1,32}\\.' THEN split_part(v, '.', 2) ELSE 'plaintext' END AS "key",
       count(*) AS "values"
     FROM "Customer", unnest(ARRAY[${Prisma.raw(SEALED_COLUMNS.map((c) => `"${c}"`).join(", "))}]) AS v
-    WHERE v IS NOT NULL
+    WHERE v IS NOT NULL ${onlyShop}
     GROUP BY 1 ORDER BY 1`;
   return Object.fromEntries(rows.map((r) => [r.key, Number(r.values)]));
 }
