@@ -467,16 +467,38 @@ describe("customer signals", { timeout: 300_000 }, () => {
     });
     // The Coffee orders' re-scores and their pushes done first: a push queued while another
     // runs is dropped (one job id per shop), so the compute's push must find none running.
+    const states = ["waiting", "active", "delayed", "prioritized"] as const;
     await waitFor(
       async () => {
         for (const name of ["score", "push"] as const) {
-          const counts = await queues().get(name).getJobCounts("waiting", "active", "delayed", "prioritized");
+          const counts = await queues()
+            .get(name)
+            .getJobCounts(...states);
           if (Object.values(counts).some((n) => n > 0)) return undefined;
         }
         return true;
       },
       { timeoutMs: 90_000, what: "re-scores and pushes idle" },
-    );
+    ).catch(async (error: Error) => {
+      // Say which jobs kept the queues busy (this wait timed out once in a full faked-clock run).
+      const jobs = await Promise.all(
+        (["score", "push"] as const).map(async (name) =>
+          (
+            await queues()
+              .get(name)
+              .getJobs([...states])
+          ).map(
+            (job) =>
+              `${name} job ${job.id} (${job.name}): attempts ${job.attemptsMade}, delay ${job.delay} ms, ` +
+              `added ${new Date(job.timestamp).toISOString()}, started ${job.processedOn ? new Date(job.processedOn).toISOString() : "never"}` +
+              (job.failedReason ? `, last error ${job.failedReason}` : ""),
+          ),
+        ),
+      );
+      throw new Error(
+        `${error.message}; still queued at ${new Date().toISOString()}: ${jobs.flat().join("; ") || "none"}`,
+      );
+    });
     await computed.recompute("the compute with the Ontario coffee rule");
 
     const members = await membersOf("rule-on-coffee");

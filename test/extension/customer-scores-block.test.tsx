@@ -168,8 +168,10 @@ describe("customer details block", () => {
   });
 
   it("shows an unscored customer as such, and an unreachable app as an error", async () => {
-    const unscored = await db.customer.findUniqueOrThrow({
-      where: { shopId_id: { shopId: other.shopId, id: other.firstCustomerId + 1n } },
+    // The two shops were seeded at once, so their ids interleave: take the other shop's second customer.
+    const unscored = await db.customer.findFirstOrThrow({
+      where: { shopId: other.shopId, id: { gt: other.firstCustomerId } },
+      orderBy: { id: "asc" },
     });
     await db.customerScore.deleteMany({ where: { shopId: other.shopId, customerId: unscored.id } });
     await openCustomerPage(other.domain, gid(unscored.shopifyId));
