@@ -12,12 +12,13 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 function runBench(
   args: string[],
   timeoutMs = 30_000,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
     execFile(
       resolve(repoRoot, "node_modules/.bin/tsx"),
       ["test/bench/run.ts", ...args],
-      { cwd: repoRoot, timeout: timeoutMs },
+      { cwd: repoRoot, timeout: timeoutMs, env },
       (error, stdout, stderr) => {
         done({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr });
       },
@@ -60,5 +61,33 @@ describe("bench options", () => {
     expect(stderr).toContain("--jsn");
     expect(stderr).toContain("npm run bench --");
     expect(stdout).toBe("");
+  });
+
+  it("exits 1 when a benchmark fails, after printing what it has", async () => {
+    const unreachable = { ...process.env, BENCH_DATABASE_URL: "postgresql://postgres@127.0.0.1:1/segments_bench" };
+    const { code, stdout } = await runBench(["--json", "--only", "backfill"], 60_000, unreachable);
+    expect(code).toBe(1);
+    const { results } = JSON.parse(stdout.slice(stdout.indexOf("{"))) as {
+      results: Record<string, { error?: string }>;
+    };
+    expect(Object.values(results)).toEqual([{ error: expect.stringMatching(/^backfill 340000 exited with 1$/) }]);
+  });
+});
+
+describe("the benchmarks' environment", () => {
+  it("holds every variable the app requires, in a process that brings none of its own", async () => {
+    // Benchmarks start from a shell, not from the test setup: test/bench/env.ts alone must satisfy env().
+    const { stdout } = await new Promise<{ stdout: string }>((done, fail) =>
+      execFile(
+        resolve(repoRoot, "node_modules/.bin/tsx"),
+        [
+          "-e",
+          '(async () => { await import("./test/bench/env.ts"); const { env } = await import("~/env.server"); console.log(env().dataKeys.map((key) => key.id).join()); })()',
+        ],
+        { cwd: repoRoot, env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production" } },
+        (error, out) => (error ? fail(error) : done({ stdout: out })),
+      ),
+    );
+    expect(stdout.trim()).toBe("bench");
   });
 });

@@ -87,3 +87,6 @@ if (json) {
     }
   }
 }
+
+// A benchmark that failed fails the run (after every figure is printed), so no script reads its absence as a figure.
+if (Object.values(results).some((result) => "error" in (result as object))) process.exitCode = 1;
