@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomFillSync } from "node:crypto";
 import { env } from "~/env.server";
 import type { DataKeySecret } from "~/data-keys";
 import type { SqlEnv } from "~/segmentation/rule-fields";
@@ -42,6 +42,20 @@ const derive = (key: DataKeySecret): DerivedKey => ({
   lookup: Buffer.from(hkdfSync("sha256", key.secret, Buffer.alloc(0), "segments/personal-data/lookup/v1", 32)),
 });
 
+// IVs come from the CSPRNG in blocks: one randomBytes call per value cost more than the AES itself
+// (a back-fill seals about five values per customer). Each IV is used once; the block is refilled
+// only after every IV in it was handed out (the cipher copies the IV it is given).
+const IV_BLOCK = Buffer.alloc(IV_BYTES * 4096);
+let ivOffset = IV_BLOCK.length;
+function freshIv(): Buffer {
+  if (ivOffset === IV_BLOCK.length) {
+    randomFillSync(IV_BLOCK);
+    ivOffset = 0;
+  }
+  ivOffset += IV_BYTES;
+  return IV_BLOCK.subarray(ivOffset - IV_BYTES, ivOffset);
+}
+
 const aad = (owner: ValueOwner, column: SealedColumn) => Buffer.from(`${owner.shopId}/${owner.shopifyId}/${column}`);
 
 /** Seals and opens personal values, and computes their keyed hashes, with one key ring. */
@@ -64,9 +78,10 @@ export class PersonalDataCipher {
   seal(value: string | null, owner: ValueOwner, column: SealedColumn): string | null {
     if (value === null || value === "") return value;
     const key = this.keys[0];
-    const iv = randomBytes(IV_BYTES);
+    const iv = freshIv();
     const cipher = createCipheriv("aes-256-gcm", key.seal, iv);
     cipher.setAAD(aad(owner, column));
+    // Concatenated (copied) before any later seal can refill the block.
     const body = Buffer.concat([iv, cipher.update(value, "utf8"), cipher.final(), cipher.getAuthTag()]);
     return `${VERSION}.${key.id}.${body.toString("base64url")}`;
   }
