@@ -8,8 +8,8 @@ import { BENCHMARKS, parseBenchOptions } from "./options";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
-/** Runs `tsx test/bench/run.ts …`, killed after `timeoutMs` (a benchmark that started = a failure). */
-function runBench(
+/** Runs `tsx …` in the repository, killed after `timeoutMs`. */
+function runTsx(
   args: string[],
   timeoutMs = 30_000,
   env: NodeJS.ProcessEnv = process.env,
@@ -17,7 +17,7 @@ function runBench(
   return new Promise((done) => {
     execFile(
       resolve(repoRoot, "node_modules/.bin/tsx"),
-      ["test/bench/run.ts", ...args],
+      args,
       { cwd: repoRoot, timeout: timeoutMs, env },
       (error, stdout, stderr) => {
         done({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr });
@@ -25,6 +25,10 @@ function runBench(
     );
   });
 }
+
+/** `tsx test/bench/run.ts …` (with the default timeout, a benchmark that started = a failure). */
+const runBench = (args: string[], timeoutMs?: number, env?: NodeJS.ProcessEnv) =>
+  runTsx(["test/bench/run.ts", ...args], timeoutMs, env);
 
 describe("bench options", () => {
   it("parses --json, --quick and --only in both spellings", () => {
@@ -77,17 +81,15 @@ describe("bench options", () => {
 describe("the benchmarks' environment", () => {
   it("holds every variable the app requires, in a process that brings none of its own", async () => {
     // Benchmarks start from a shell, not from the test setup: test/bench/env.ts alone must satisfy env().
-    const { stdout } = await new Promise<{ stdout: string }>((done, fail) =>
-      execFile(
-        resolve(repoRoot, "node_modules/.bin/tsx"),
-        [
-          "-e",
-          '(async () => { await import("./test/bench/env.ts"); const { env } = await import("~/env.server"); console.log(env().dataKeys.map((key) => key.id).join()); })()',
-        ],
-        { cwd: repoRoot, env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production" } },
-        (error, out) => (error ? fail(error) : done({ stdout: out })),
-      ),
+    const { code, stdout, stderr } = await runTsx(
+      [
+        "-e",
+        '(async () => { await import("./test/bench/env.ts"); const { env } = await import("~/env.server"); console.log(env().dataKeys.map((key) => key.id).join()); })()',
+      ],
+      30_000,
+      { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production" },
     );
+    expect(code, stderr).toBe(0);
     expect(stdout.trim()).toBe("bench");
   });
 });

@@ -467,10 +467,13 @@ describe("customer signals", { timeout: 300_000 }, () => {
     });
     // The Coffee orders' re-scores and their pushes done first: a push queued while another
     // runs is dropped (one job id per shop), so the compute's push must find none running.
-    const states = ["waiting", "active", "delayed", "prioritized"] as const;
+    const [busyQueues, states] = [
+      ["score", "push"],
+      ["waiting", "active", "delayed", "prioritized"],
+    ] as const;
     await waitFor(
       async () => {
-        for (const name of ["score", "push"] as const) {
+        for (const name of busyQueues) {
           const counts = await queues()
             .get(name)
             .getJobCounts(...states);
@@ -482,7 +485,7 @@ describe("customer signals", { timeout: 300_000 }, () => {
     ).catch(async (error: Error) => {
       // Say which jobs kept the queues busy (this wait timed out once in a full faked-clock run).
       const jobs = await Promise.all(
-        (["score", "push"] as const).map(async (name) =>
+        busyQueues.map(async (name) =>
           (
             await queues()
               .get(name)
