@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type pg from "pg";
 import { withPgConnection, type Db } from "~/db.server";
 import { copyOut } from "~/db/copy-out.server";
+import { WRITE_CONNECTIONS, writeConcurrently, type ShopWrite } from "~/db/shop-writes.server";
 
 // Writes one compute run's results, and only what changed: the stored scores and memberships
 // are read back (one streamed single-table COPY each), compared here with the run's, and only
@@ -10,6 +11,8 @@ import { copyOut } from "~/db/copy-out.server";
 // statement joins tables whose statistics may predate this shop's rows: reads are single-table,
 // writes go by key (ON CONFLICT, = ANY), and the snapshot's one join is planned without nested
 // loops (a planner that believed the shop had one membership once scanned all scores per member).
+// The writes of a full run are spread over two connections (app/db/shop-writes.server.ts), each
+// transaction holding the shop's row locked: memberships and their events have no foreign keys.
 
 const CHUNK = 10_000;
 
@@ -129,10 +132,10 @@ export async function writeScores(
   requireShopId(shopId);
   const indexOf = new Map<string, number>();
   for (let i = 0; i < s.customerIds.length; i++) indexOf.set(s.customerIds[i], i);
-  return withPgConnection(db, async (client) => {
-    const stored = new Uint8Array(s.customerIds.length);
-    const changed: number[] = [];
-    const gone: string[] = [];
+  const stored = new Uint8Array(s.customerIds.length);
+  const changed: number[] = [];
+  const gone: string[] = [];
+  await withPgConnection(db, async (client) => {
     const where = prune ? "" : ` AND "customerId" = ANY(${bigintArray(client, s.customerIds)})`;
     await copyOut(client, `SELECT ${SCORE_FIELDS} FROM "CustomerScore" WHERE "shopId" = ${shopId}${where}`, (f) => {
       const i = indexOf.get(f[0]);
@@ -142,83 +145,98 @@ export async function writeScores(
         if (!sameScore(f, s, i)) changed.push(i);
       }
     });
-    const inserted: number[] = [];
-    for (let i = 0; i < s.customerIds.length; i++) if (!stored[i]) inserted.push(i);
-    await upsertScores(client, shopId, s, [...changed, ...inserted], computedAt);
-    let deleted = 0;
-    for (let start = 0; start < gone.length; start += CHUNK) {
-      const result = await client.query(
-        `DELETE FROM "CustomerScore" WHERE "customerId" = ANY($1::bigint[]) AND "shopId" = $2`,
-        [gone.slice(start, start + CHUNK), shopId],
-      );
-      deleted += result.rowCount ?? 0;
-    }
-    return { inserted: inserted.length, updated: changed.length, deleted };
   });
-}
-
-/** Inserts or overwrites the scores of customers `rows` (indices into `s`), by primary key. */
-async function upsertScores(client: pg.Client, shopId: number, s: ScoreColumns, rows: number[], computedAt: Date) {
+  const inserted: number[] = [];
+  for (let i = 0; i < s.customerIds.length; i++) if (!stored[i]) inserted.push(i);
+  const rows = [...changed, ...inserted];
+  const upserts: ShopWrite[] = [];
   for (let start = 0; start < rows.length; start += CHUNK) {
     const range = rows.slice(start, start + CHUNK);
-    await client.query(
-      `INSERT INTO "CustomerScore" ("customerId", "shopId", "orderCount", "totalSpent", "firstOrderAt", "lastOrderAt",
-        "recencyDays", "r", "f", "m", "rfmSegment", "cluster", "lifecycle", "pAlive", "churnRisk", "interPurchaseDays",
-        "expectedOrders", "expectedAov", "clv", "nextOrderAt", "explanation", "topProductType", "topProductTypeSpend",
-        "topVendor", "topVendorSpend", "topCollection", "topCollectionSpend", "computedAt")
-      SELECT v.id, $1, v.orders, v.spent, v.first, v.last, v.recency, v.r, v.f, v.m, v.rfm, v.cluster, v.lifecycle,
-        v.palive, v.churn, v.gaps, v.expected, v.aov, v.clv, v.next, v.explanation, v.ptype, v.ptypespend, v.vendor,
-        v.vendorspend, v.collection, v.collectionspend, $2
-      FROM unnest($3::bigint[], $4::int[], $5::numeric[], $6::timestamp(3)[], $7::timestamp(3)[], $8::float8[], $9::int[],
-        $10::int[], $11::int[], $12::text[], $13::int[], $14::text[], $15::float8[], $16::float8[], $17::float8[],
-        $18::float8[], $19::float8[], $20::float8[], $21::timestamp(3)[], $22::text[], $23::text[], $24::numeric[],
-        $25::text[], $26::numeric[], $27::text[], $28::numeric[])
-        AS v(id, orders, spent, first, last, recency, r, f, m, rfm, cluster, lifecycle, palive, churn, gaps, expected, aov, clv,
-             next, explanation, ptype, ptypespend, vendor, vendorspend, collection, collectionspend)
-      ON CONFLICT ("shopId", "customerId") DO UPDATE SET
-        "orderCount" = EXCLUDED."orderCount", "totalSpent" = EXCLUDED."totalSpent",
-        "firstOrderAt" = EXCLUDED."firstOrderAt", "lastOrderAt" = EXCLUDED."lastOrderAt",
-        "recencyDays" = EXCLUDED."recencyDays", "r" = EXCLUDED."r", "f" = EXCLUDED."f", "m" = EXCLUDED."m",
-        "rfmSegment" = EXCLUDED."rfmSegment", "cluster" = EXCLUDED."cluster", "lifecycle" = EXCLUDED."lifecycle",
-        "pAlive" = EXCLUDED."pAlive", "churnRisk" = EXCLUDED."churnRisk", "interPurchaseDays" = EXCLUDED."interPurchaseDays",
-        "expectedOrders" = EXCLUDED."expectedOrders", "expectedAov" = EXCLUDED."expectedAov",
-        "clv" = EXCLUDED."clv", "nextOrderAt" = EXCLUDED."nextOrderAt", "explanation" = EXCLUDED."explanation",
-        "topProductType" = EXCLUDED."topProductType", "topProductTypeSpend" = EXCLUDED."topProductTypeSpend",
-        "topVendor" = EXCLUDED."topVendor", "topVendorSpend" = EXCLUDED."topVendorSpend",
-        "topCollection" = EXCLUDED."topCollection", "topCollectionSpend" = EXCLUDED."topCollectionSpend",
-        "computedAt" = EXCLUDED."computedAt"`,
-      [
-        shopId,
-        computedAt.toISOString(),
-        range.map((i) => s.customerIds[i]),
-        range.map((i) => Math.round(s.orderCount[i])),
-        range.map((i) => s.totalSpent[i].toFixed(2)),
-        range.map((i) => isoOrNull(s.firstOrderAt[i])),
-        range.map((i) => isoOrNull(s.lastOrderAt[i])),
-        range.map((i) => finite(s.recencyDays[i])),
-        range.map((i) => s.r[i]),
-        range.map((i) => s.f[i]),
-        range.map((i) => s.m[i]),
-        range.map((i) => s.rfmSegment[i]),
-        range.map((i) => s.cluster[i]),
-        range.map((i) => s.lifecycle[i] ?? null),
-        range.map((i) => finite(s.pAlive[i])),
-        range.map((i) => finite(s.churnRisk[i])),
-        range.map((i) => finite(s.interPurchaseDays[i])),
-        range.map((i) => finite(s.expectedOrders[i])),
-        range.map((i) => finite(s.expectedAov[i])),
-        range.map((i) => finite(s.clv[i])),
-        range.map((i) => isoOrNull(s.nextOrderAt[i])),
-        range.map((i) => s.explanation[i] ?? ""),
-        range.map((i) => s.topProductType[i] ?? null),
-        range.map((i) => centsOrNull(s.topProductTypeSpend[i])),
-        range.map((i) => s.topVendor[i] ?? null),
-        range.map((i) => centsOrNull(s.topVendorSpend[i])),
-        range.map((i) => s.topCollection[i] ?? null),
-        range.map((i) => centsOrNull(s.topCollectionSpend[i])),
-      ],
-    );
+    upserts.push((client) => upsertScores(client, shopId, s, range, computedAt));
   }
+  const deletes: ShopWrite[] = [];
+  for (let start = 0; start < gone.length; start += CHUNK) {
+    const ids = gone.slice(start, start + CHUNK);
+    deletes.push(async (client) => {
+      const result = await client.query(
+        `DELETE FROM "CustomerScore" WHERE "customerId" = ANY($1::bigint[]) AND "shopId" = $2`,
+        [ids, shopId],
+      );
+      return result.rowCount ?? 0;
+    });
+  }
+  // A full run's many rows on several connections; the one-customer path (no prune) on one.
+  const counts = await writeConcurrently(db, shopId, [...upserts, ...deletes], prune ? WRITE_CONNECTIONS : 1);
+  const deleted = counts.slice(upserts.length).reduce((a, b) => a + b, 0);
+  return { inserted: inserted.length, updated: changed.length, deleted };
+}
+
+/** Inserts or overwrites the scores of customers `range` (indices into `s`), by primary key. */
+async function upsertScores(
+  client: pg.Client,
+  shopId: number,
+  s: ScoreColumns,
+  range: number[],
+  computedAt: Date,
+): Promise<number> {
+  const result = await client.query(
+    `INSERT INTO "CustomerScore" ("customerId", "shopId", "orderCount", "totalSpent", "firstOrderAt", "lastOrderAt",
+      "recencyDays", "r", "f", "m", "rfmSegment", "cluster", "lifecycle", "pAlive", "churnRisk", "interPurchaseDays",
+      "expectedOrders", "expectedAov", "clv", "nextOrderAt", "explanation", "topProductType", "topProductTypeSpend",
+      "topVendor", "topVendorSpend", "topCollection", "topCollectionSpend", "computedAt")
+    SELECT v.id, $1, v.orders, v.spent, v.first, v.last, v.recency, v.r, v.f, v.m, v.rfm, v.cluster, v.lifecycle,
+      v.palive, v.churn, v.gaps, v.expected, v.aov, v.clv, v.next, v.explanation, v.ptype, v.ptypespend, v.vendor,
+      v.vendorspend, v.collection, v.collectionspend, $2
+    FROM unnest($3::bigint[], $4::int[], $5::numeric[], $6::timestamp(3)[], $7::timestamp(3)[], $8::float8[], $9::int[],
+      $10::int[], $11::int[], $12::text[], $13::int[], $14::text[], $15::float8[], $16::float8[], $17::float8[],
+      $18::float8[], $19::float8[], $20::float8[], $21::timestamp(3)[], $22::text[], $23::text[], $24::numeric[],
+      $25::text[], $26::numeric[], $27::text[], $28::numeric[])
+      AS v(id, orders, spent, first, last, recency, r, f, m, rfm, cluster, lifecycle, palive, churn, gaps, expected, aov, clv,
+           next, explanation, ptype, ptypespend, vendor, vendorspend, collection, collectionspend)
+    ON CONFLICT ("shopId", "customerId") DO UPDATE SET
+      "orderCount" = EXCLUDED."orderCount", "totalSpent" = EXCLUDED."totalSpent",
+      "firstOrderAt" = EXCLUDED."firstOrderAt", "lastOrderAt" = EXCLUDED."lastOrderAt",
+      "recencyDays" = EXCLUDED."recencyDays", "r" = EXCLUDED."r", "f" = EXCLUDED."f", "m" = EXCLUDED."m",
+      "rfmSegment" = EXCLUDED."rfmSegment", "cluster" = EXCLUDED."cluster", "lifecycle" = EXCLUDED."lifecycle",
+      "pAlive" = EXCLUDED."pAlive", "churnRisk" = EXCLUDED."churnRisk", "interPurchaseDays" = EXCLUDED."interPurchaseDays",
+      "expectedOrders" = EXCLUDED."expectedOrders", "expectedAov" = EXCLUDED."expectedAov",
+      "clv" = EXCLUDED."clv", "nextOrderAt" = EXCLUDED."nextOrderAt", "explanation" = EXCLUDED."explanation",
+      "topProductType" = EXCLUDED."topProductType", "topProductTypeSpend" = EXCLUDED."topProductTypeSpend",
+      "topVendor" = EXCLUDED."topVendor", "topVendorSpend" = EXCLUDED."topVendorSpend",
+      "topCollection" = EXCLUDED."topCollection", "topCollectionSpend" = EXCLUDED."topCollectionSpend",
+      "computedAt" = EXCLUDED."computedAt"`,
+    [
+      shopId,
+      computedAt.toISOString(),
+      range.map((i) => s.customerIds[i]),
+      range.map((i) => Math.round(s.orderCount[i])),
+      range.map((i) => s.totalSpent[i].toFixed(2)),
+      range.map((i) => isoOrNull(s.firstOrderAt[i])),
+      range.map((i) => isoOrNull(s.lastOrderAt[i])),
+      range.map((i) => finite(s.recencyDays[i])),
+      range.map((i) => s.r[i]),
+      range.map((i) => s.f[i]),
+      range.map((i) => s.m[i]),
+      range.map((i) => s.rfmSegment[i]),
+      range.map((i) => s.cluster[i]),
+      range.map((i) => s.lifecycle[i] ?? null),
+      range.map((i) => finite(s.pAlive[i])),
+      range.map((i) => finite(s.churnRisk[i])),
+      range.map((i) => finite(s.interPurchaseDays[i])),
+      range.map((i) => finite(s.expectedOrders[i])),
+      range.map((i) => finite(s.expectedAov[i])),
+      range.map((i) => finite(s.clv[i])),
+      range.map((i) => isoOrNull(s.nextOrderAt[i])),
+      range.map((i) => s.explanation[i] ?? ""),
+      range.map((i) => s.topProductType[i] ?? null),
+      range.map((i) => centsOrNull(s.topProductTypeSpend[i])),
+      range.map((i) => s.topVendor[i] ?? null),
+      range.map((i) => centsOrNull(s.topVendorSpend[i])),
+      range.map((i) => s.topCollection[i] ?? null),
+      range.map((i) => centsOrNull(s.topCollectionSpend[i])),
+    ],
+  );
+  return result.rowCount ?? 0;
 }
 
 /** A stable pseudo-random number in [0, 1) per (customer, segment): who is held out never flips. */
@@ -286,99 +304,105 @@ export async function replaceMemberships(
   const push = <T>(map: Map<string, T>, key: string, make: () => T) => map.get(key) ?? map.set(key, make()).get(key)!;
   const seen = want.map(() => new Uint8Array(customers.length));
 
-  return withPgConnection(db, async (client) => {
+  await withPgConnection(db, async (client) => {
     const scopeFilter = scope
       ? ` AND "customerId" = ANY(${bigintArray(client, scope.customerIds)})` +
         (scope.segmentKeys
           ? ` AND "segmentKey" = ANY(ARRAY[${scope.segmentKeys.map((k) => client.escapeLiteral(k)).join(",")}]::text[])`
           : "")
       : "";
-    await client.query("BEGIN");
-    try {
-      await copyOut(
-        client,
-        `SELECT "customerId", "segmentKey", "control" FROM "Membership" WHERE "shopId" = ${shopId}${scopeFilter}`,
-        (f) => {
-          const key = copyText(f[1])!;
-          const c = customerIndex.get(f[0]);
-          const k = segmentIndex.get(key);
-          const wanted = c === undefined || k === undefined ? 0 : want[k][c];
-          if (wanted === 0) push(leave, key, () => []).push(f[0]);
-          else {
-            seen[k!][c!] = 1;
-            if ((f[2] === "t") !== (wanted === 2)) {
-              const flips = push(flip, key, () => ({ control: [], member: [] }));
-              (wanted === 2 ? flips.control : flips.member).push(f[0]);
-            }
+    await copyOut(
+      client,
+      `SELECT "customerId", "segmentKey", "control" FROM "Membership" WHERE "shopId" = ${shopId}${scopeFilter}`,
+      (f) => {
+        const key = copyText(f[1])!;
+        const c = customerIndex.get(f[0]);
+        const k = segmentIndex.get(key);
+        const wanted = c === undefined || k === undefined ? 0 : want[k][c];
+        if (wanted === 0) push(leave, key, () => []).push(f[0]);
+        else {
+          seen[k!][c!] = 1;
+          if ((f[2] === "t") !== (wanted === 2)) {
+            const flips = push(flip, key, () => ({ control: [], member: [] }));
+            (wanted === 2 ? flips.control : flips.member).push(f[0]);
           }
-        },
-      );
-
-      let left = 0;
-      for (const [key, ids] of leave) {
-        // One statement per segment (not chunked): any plan for it reads the segment at most once.
-        const result = await client.query(
-          `WITH gone AS (
-             DELETE FROM "Membership" WHERE "shopId" = $1 AND "segmentKey" = $2 AND "customerId" = ANY($3::bigint[])
-             RETURNING "customerId")
-           INSERT INTO "MembershipEvent" ("shopId", "runId", "customerId", "segmentKey", "entered", "at")
-           SELECT $1, $4, "customerId", $2, false, $5 FROM gone`,
-          [shopId, key, ids, runId.toString(), at.toISOString()],
-        );
-        left += result.rowCount ?? 0;
-      }
-      let controlChanged = 0;
-      for (const [key, { control, member }] of flip) {
-        for (const [ids, value] of [
-          [control, true],
-          [member, false],
-        ] as const) {
-          if (ids.length === 0) continue;
-          const result = await client.query(
-            `UPDATE "Membership" SET "control" = $4 WHERE "shopId" = $1 AND "segmentKey" = $2 AND "customerId" = ANY($3::bigint[])`,
-            [shopId, key, ids, value],
-          );
-          controlChanged += result.rowCount ?? 0;
         }
-      }
-      const added: { customer: string[]; key: string[]; control: boolean[] } = { customer: [], key: [], control: [] };
-      for (let k = 0; k < segments.length; k++) {
-        for (let c = 0; c < customers.length; c++) {
-          if (want[k][c] === 0 || seen[k][c]) continue;
-          added.customer.push(customers[c]);
-          added.key.push(segments[k]);
-          added.control.push(want[k][c] === 2);
-        }
-      }
-      let entered = 0;
-      for (let start = 0; start < added.customer.length; start += CHUNK * 5) {
-        const end = start + CHUNK * 5;
-        const result = await client.query(
-          `WITH added AS (
-             INSERT INTO "Membership" ("shopId", "customerId", "segmentKey", "control")
-             SELECT $1, v.c, v.k, v.control FROM unnest($2::bigint[], $3::text[], $4::boolean[]) AS v(c, k, control)
-             ON CONFLICT ("shopId", "customerId", "segmentKey") DO NOTHING
-             RETURNING "customerId", "segmentKey", "control")
-           INSERT INTO "MembershipEvent" ("shopId", "runId", "customerId", "segmentKey", "entered", "at", "control")
-           SELECT $1, $5, "customerId", "segmentKey", true, $6, "control" FROM added`,
-          [
-            shopId,
-            added.customer.slice(start, end),
-            added.key.slice(start, end),
-            added.control.slice(start, end),
-            runId.toString(),
-            at.toISOString(),
-          ],
-        );
-        entered += result.rowCount ?? 0;
-      }
-      await client.query("COMMIT");
-      return { entered, left, controlChanged, total: desired.customerId.length };
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    }
+      },
+    );
   });
+
+  // The writes touch disjoint rows (a pair leaves, flips or enters, never two of these), so they
+  // can run on several connections at once.
+  const leaves: ShopWrite[] = [...leave].map(([key, ids]) => async (client) => {
+    // One statement per segment (not chunked): any plan for it reads the segment at most once.
+    const result = await client.query(
+      `WITH gone AS (
+         DELETE FROM "Membership" WHERE "shopId" = $1 AND "segmentKey" = $2 AND "customerId" = ANY($3::bigint[])
+         RETURNING "customerId")
+       INSERT INTO "MembershipEvent" ("shopId", "runId", "customerId", "segmentKey", "entered", "at")
+       SELECT $1, $4, "customerId", $2, false, $5 FROM gone`,
+      [shopId, key, ids, runId.toString(), at.toISOString()],
+    );
+    return result.rowCount ?? 0;
+  });
+  const flips: ShopWrite[] = [...flip].flatMap(([key, { control, member }]) =>
+    (
+      [
+        [control, true],
+        [member, false],
+      ] as const
+    )
+      .filter(([ids]) => ids.length > 0)
+      .map(([ids, value]) => async (client: pg.Client) => {
+        const result = await client.query(
+          `UPDATE "Membership" SET "control" = $4 WHERE "shopId" = $1 AND "segmentKey" = $2 AND "customerId" = ANY($3::bigint[])`,
+          [shopId, key, ids, value],
+        );
+        return result.rowCount ?? 0;
+      }),
+  );
+  const added: { customer: string[]; key: string[]; control: boolean[] } = { customer: [], key: [], control: [] };
+  for (let k = 0; k < segments.length; k++) {
+    for (let c = 0; c < customers.length; c++) {
+      if (want[k][c] === 0 || seen[k][c]) continue;
+      added.customer.push(customers[c]);
+      added.key.push(segments[k]);
+      added.control.push(want[k][c] === 2);
+    }
+  }
+  const entries: ShopWrite[] = [];
+  for (let start = 0; start < added.customer.length; start += CHUNK * 5) {
+    const end = start + CHUNK * 5;
+    entries.push(async (client) => {
+      const result = await client.query(
+        `WITH added AS (
+           INSERT INTO "Membership" ("shopId", "customerId", "segmentKey", "control")
+           SELECT $1, v.c, v.k, v.control FROM unnest($2::bigint[], $3::text[], $4::boolean[]) AS v(c, k, control)
+           ON CONFLICT ("shopId", "customerId", "segmentKey") DO NOTHING
+           RETURNING "customerId", "segmentKey", "control")
+         INSERT INTO "MembershipEvent" ("shopId", "runId", "customerId", "segmentKey", "entered", "at", "control")
+         SELECT $1, $5, "customerId", "segmentKey", true, $6, "control" FROM added`,
+        [
+          shopId,
+          added.customer.slice(start, end),
+          added.key.slice(start, end),
+          added.control.slice(start, end),
+          runId.toString(),
+          at.toISOString(),
+        ],
+      );
+      return result.rowCount ?? 0;
+    });
+  }
+  // The one-customer path writes a few rows: one connection.
+  const counts = await writeConcurrently(db, shopId, [...leaves, ...flips, ...entries], scope ? 1 : WRITE_CONNECTIONS);
+  const sum = (from: number, to: number) => counts.slice(from, to).reduce((a, b) => a + b, 0);
+  return {
+    entered: sum(leaves.length + flips.length, counts.length),
+    left: sum(0, leaves.length),
+    controlChanged: sum(leaves.length, leaves.length + flips.length),
+    total: desired.customerId.length,
+  };
 }
 
 /**

@@ -12,12 +12,16 @@ type StoredJson = Prisma.InputJsonObject;
 export async function handleDataRequest(db: Db, shopDomain: string, payload: Json) {
   const customerId = shopifyId((payload.customer as Json | undefined)?.id, "customer.id");
   const shop = await db.shop.findUnique({ where: { domain: shopDomain } });
-  const customer = shop
+  const stored = shop
     ? await db.customer.findUnique({
         where: { shopId_shopifyId: { shopId: shop.id, shopifyId: customerId } },
-        include: { score: true, memberships: true, pushedTags: true },
+        include: { score: true, pushedTags: true },
       })
     : null;
+  const customer = stored && {
+    ...stored,
+    memberships: await db.membership.findMany({ where: { shopId: stored.shopId, customerId: stored.id } }),
+  };
   const orders = shop
     ? await db.order.findMany({
         where: { shopId: shop.id, customerShopifyId: customerId, deletedAt: null },

@@ -121,10 +121,11 @@ describe("the schema is shardable by shop (Citus)", () => {
     );
     // Postgres gives a 2-D array back as nested arrays.
     const between = rows.filter((r) => tables.get(r.table) && tables.get(r.references));
+    // CustomerScore, PushedTag, PushedMetafields → Customer (Membership's was dropped for write speed).
     expect(
       between.length,
       "foreign keys between shop-owned tables exist (Customer's dependants)",
-    ).toBeGreaterThanOrEqual(4);
+    ).toBeGreaterThanOrEqual(3);
     const offending = between.filter(
       (r) => !r.pairs.some(([from, to]) => from === tables.get(r.table) && to === tables.get(r.references)),
     );

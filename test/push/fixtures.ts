@@ -124,14 +124,17 @@ export async function expectShopifyMatchesDatabase(
     (s) => !(withheld && s.kind === "PREDICTIVE"),
   );
   const enabled = new Set(segments.filter((s) => s.enabled).map((s) => s.key));
-  const memberships = await db.membership.findMany({
-    where: { shopId },
-    include: { customer: { select: { shopifyId: true } } },
-  });
+  const memberships = await db.membership.findMany({ where: { shopId } });
+  const shopifyIds = new Map(
+    (await db.customer.findMany({ where: { shopId }, select: { id: true, shopifyId: true } })).map((c) => [
+      c.id,
+      c.shopifyId,
+    ]),
+  );
   const expected = new Map<number, string[]>();
   for (const m of memberships) {
     if (!enabled.has(m.segmentKey)) continue;
-    const id = emulatorId(m.customer.shopifyId);
+    const id = emulatorId(shopifyIds.get(m.customerId)!);
     expected.set(id, [...(expected.get(id) ?? []), appTag(settings, m.segmentKey, m.control)]);
   }
   const isApp = (tag: string) => tag.startsWith(settings.tagPrefix) || tag.startsWith(settings.controlTagPrefix);
