@@ -362,8 +362,13 @@ export async function replaceMemberships(
       }),
   );
   const added: { customer: string[]; key: string[]; control: boolean[] } = { customer: [], key: [], control: [] };
-  for (let k = 0; k < segments.length; k++) {
-    for (let c = 0; c < customers.length; c++) {
+  // Customer by customer in id order, the order of the primary key and of the customer index:
+  // each chunk appends at their right edge instead of splitting pages all over them (1.7M rows
+  // with their events: 36 s instead of 46 s). Database ids are far below 2^53.
+  const idOf = Float64Array.from(customers, Number);
+  const byId = Uint32Array.from(customers.keys()).sort((a, b) => idOf[a] - idOf[b]);
+  for (const c of byId) {
+    for (let k = 0; k < segments.length; k++) {
       if (want[k][c] === 0 || seen[k][c]) continue;
       added.customer.push(customers[c]);
       added.key.push(segments[k]);
