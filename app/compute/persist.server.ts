@@ -148,7 +148,9 @@ export async function writeScores(
   });
   const inserted: number[] = [];
   for (let i = 0; i < s.customerIds.length; i++) if (!stored[i]) inserted.push(i);
-  const rows = [...changed, ...inserted];
+  // In id order, as the primary key: appends at its right edge (see replaceMemberships).
+  const idOf = Float64Array.from(s.customerIds, Number);
+  const rows = [...changed, ...inserted].sort((a, b) => idOf[a] - idOf[b]);
   const upserts: ShopWrite[] = [];
   for (let start = 0; start < rows.length; start += CHUNK) {
     const range = rows.slice(start, start + CHUNK);
