@@ -232,6 +232,8 @@ describe("collections", { timeout: 300_000 }, () => {
       what: "the buyer's re-score into the rule segment",
     });
     expect(before).not.toContain("rule-staff-picks");
+    // The re-score writes memberships, then scores: the preview reads both, so wait for its end.
+    await rescoreDone(customer);
     expect(await previewSelects(rule, customer)).toBe(true);
   });
 
