@@ -15,6 +15,8 @@ installShopifyOrigin();
 
 // ApiVersion is a string enum; api-version.ts holds the value for code that must not load this module.
 export const API_VERSION = APP_API_VERSION as ApiVersion;
+/** Offline tokens that expire after an hour (see `future` below); the webhook route's fast path reads it too. */
+export const EXPIRING_OFFLINE_ACCESS_TOKENS = true;
 
 const shopify = shopifyApp({
   apiKey: config.shopifyApiKey,
@@ -29,7 +31,7 @@ const shopify = shopifyApp({
     unstable_newEmbeddedAuthStrategy: true,
     // Offline tokens that expire after an hour, with refresh tokens (required of public apps
     // from 1 January 2027); background jobs refresh them, see app/jobs/admin-for-shop.server.ts.
-    expiringOfflineAccessTokens: true,
+    expiringOfflineAccessTokens: EXPIRING_OFFLINE_ACCESS_TOKENS,
   },
   hooks: {
     // Runs after token exchange stored the offline session: record the shop and start its back-fill.

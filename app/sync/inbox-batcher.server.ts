@@ -17,6 +17,17 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
+/** Stored rows of one write, waiting to be queued: resolves once each of them is queued or left to the sweeper. */
+interface QueueWait {
+  remaining: number;
+  resolve: () => void;
+}
+
+interface Unqueued {
+  ref: InboxRef;
+  wait: QueueWait;
+}
+
 const MAX_BATCH = 500;
 const ENQUEUE_GRACE_MS = 100;
 const ENQUEUE_CHUNK = 2_000;
@@ -27,7 +38,7 @@ const MAX_UNQUEUED = 20_000;
 export class InboxBatcher {
   private pending: Pending[] = [];
   private writing = false;
-  private unqueued: InboxRef[] = [];
+  private unqueued: Unqueued[] = [];
   private flushing: Promise<void> | null = null;
   private failing = false;
 
@@ -74,17 +85,27 @@ export class InboxBatcher {
     this.writing = false;
   }
 
-  /** Hands stored rows to the background queueing; resolves once they are queued (or at once if Redis is unreachable). */
+  /**
+   * Hands stored rows to the background queueing; resolves once these rows are queued (not
+   * every row queued meanwhile), or at once if Redis is unreachable.
+   */
   private enqueue(rows: InboxRef[]): Promise<void> {
     if (rows.length === 0) return Promise.resolve();
-    this.unqueued.push(...rows);
+    let wait!: QueueWait;
+    const queued = new Promise<void>((resolve) => (wait = { remaining: rows.length, resolve }));
+    for (const ref of rows) this.unqueued.push({ ref, wait });
     const excess = this.unqueued.length - MAX_UNQUEUED;
     if (excess > 0) {
-      this.unqueued.splice(0, excess);
+      InboxBatcher.settle(this.unqueued.splice(0, excess));
       this.log(`${excess} stored webhook(s) left to the sweeper (Redis unavailable too long)`);
     }
     this.flushing ??= this.flush().finally(() => (this.flushing = null));
-    return this.queues().reachable ? this.flushing : Promise.resolve();
+    return this.queues().reachable ? queued : Promise.resolve();
+  }
+
+  /** These rows are queued (or left to the sweeper): whoever waits only for them may go on. */
+  private static settle(rows: Unqueued[]) {
+    for (const { wait } of rows) if (--wait.remaining === 0) wait.resolve();
   }
 
   private async flush(): Promise<void> {
@@ -93,7 +114,11 @@ export class InboxBatcher {
       const rows = this.unqueued.splice(0, ENQUEUE_CHUNK);
       try {
         if (!queues.reachable) throw new Error("Redis is unreachable");
-        await enqueueIngest(queues, rows);
+        await enqueueIngest(
+          queues,
+          rows.map((row) => row.ref),
+        );
+        InboxBatcher.settle(rows);
         if (this.failing) this.log("webhook queueing recovered");
         this.failing = false;
       } catch (error) {

@@ -6,16 +6,20 @@
 const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;
 
 /**
- * The request with its body read into memory (what the HMAC check needs), or null when the
- * body is over `maxBytes`: then no more of it than the limit (plus one chunk) has been read.
+ * The request's body read into memory (what the HMAC check needs): null when the request has
+ * none, "too large" when it is over `maxBytes` (then no more of it than the limit plus one
+ * chunk has been read).
  */
-export async function withLimitedBody(request: Request, maxBytes = MAX_WEBHOOK_BYTES): Promise<Request | null> {
+export async function readLimitedBody(
+  request: Request,
+  maxBytes = MAX_WEBHOOK_BYTES,
+): Promise<Buffer<ArrayBuffer> | null | "too large"> {
   const declared = Number(request.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > maxBytes) {
     await request.body?.cancel().catch(() => undefined);
-    return null;
+    return "too large";
   }
-  if (!request.body) return request;
+  if (!request.body) return null;
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = request.body.getReader();
@@ -25,13 +29,15 @@ export async function withLimitedBody(request: Request, maxBytes = MAX_WEBHOOK_B
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel().catch(() => undefined);
-      return null;
+      return "too large";
     }
     chunks.push(value);
   }
-  return new Request(request.url, {
-    method: request.method,
-    headers: request.headers,
-    body: Buffer.concat(chunks, size),
-  });
+  return Buffer.concat(chunks, size);
+}
+
+/** The request again, with a body already read by `readLimitedBody` (the original's stream is consumed). */
+export function withBody(request: Request, body: Buffer<ArrayBuffer> | null): Request {
+  if (body === null) return request;
+  return new Request(request.url, { method: request.method, headers: request.headers, body });
 }
