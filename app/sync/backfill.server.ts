@@ -122,18 +122,23 @@ export async function backfillShop(db: Db, admin: AdminClient, shopId: number, o
     let stored = 0;
     let batch: Row[] = [];
     const grown = statisticsAsItGrows(db, table);
+    const writer = oneWriteAhead();
     const flush = async () => {
-      await store(batch);
-      stored += batch.length;
+      const rows = batch;
       batch = [];
-      await grown(stored);
-      await options.onProgress?.({ phase, exported: Number(done.objectCount ?? 0), stored });
+      await writer.next(async () => {
+        await store(rows);
+        stored += rows.length;
+        await grown(stored);
+        await options.onProgress?.({ phase, exported: Number(done.objectCount ?? 0), stored });
+      });
     };
     for await (const line of readJsonl(done.url, options.fetchFn)) {
       batch.push(parse(line));
       if (batch.length >= BATCH) await flush();
     }
     await flush();
+    await writer.drain();
     await refreshStatistics(db, table);
     return stored;
   };
@@ -307,16 +312,22 @@ export async function consumeOrderLines(
   let batch: OrderRow[] = [];
   let batchIndex = new Map<string, OrderRow>();
   let late = new Map<bigint, LineItemSummary[]>();
+  const writer = oneWriteAhead();
   const flush = async () => {
-    await sink.writeOrders(batch);
-    counts.orders += batch.length;
+    const rows = batch;
+    const lateItems = late;
+    const lineItems = counts.lineItems;
     batch = [];
     batchIndex = new Map();
-    if (late.size > 0) {
-      await sink.addLateItems(late);
-      late = new Map();
-    }
-    await sink.onBatch?.(counts);
+    late = new Map();
+    // The late items belong to orders of earlier batches, whose writes are done by the time this
+    // one starts (one write at a time, in order).
+    await writer.next(async () => {
+      await sink.writeOrders(rows);
+      counts.orders += rows.length;
+      if (lateItems.size > 0) await sink.addLateItems(lateItems);
+      await sink.onBatch?.({ orders: counts.orders, lineItems });
+    });
   };
   for await (const line of lines) {
     const parentId = line.__parentId;
@@ -338,5 +349,25 @@ export async function consumeOrderLines(
     batchIndex.set(String(line.id), row);
   }
   await flush();
+  await writer.drain();
   return counts;
+}
+
+/**
+ * Writes batches one at a time, in order, while the caller reads the next one: `next` waits for
+ * the previous write (rethrowing its error) and starts this one without waiting for it, so
+ * parsing the export and PostgreSQL's work on the last batch overlap. At most two batches are
+ * held (the one being written and the one being read); `drain` waits for the last write.
+ */
+function oneWriteAhead() {
+  let pending: Promise<void> = Promise.resolve();
+  return {
+    async next(write: () => Promise<void>) {
+      await pending;
+      pending = write();
+      // Its failure is rethrown by the next `next` or `drain`, not reported as unhandled meanwhile.
+      pending.catch(() => undefined);
+    },
+    drain: () => pending,
+  };
 }
