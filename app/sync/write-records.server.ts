@@ -182,8 +182,20 @@ function sealedColumns(shopId: number, rows: CustomerRow[]) {
   const cipher = personalData();
   const column = (pick: (r: CustomerRow) => string | null, name: Parameters<typeof cipher.seal>[2]) =>
     rows.map((r) => cipher.seal(pick(r), { shopId, shopifyId: r.shopifyId }, name));
-  const lookup = (pick: (r: CustomerRow) => string | null, attribute: Parameters<typeof cipher.lookup>[1]) =>
-    rows.map((r) => cipher.lookup(shopId, attribute, pick(r)));
+  // A keyed hash depends on the shop, attribute and value only, and a batch repeats few values
+  // (countries, provinces, cities): each is computed once per batch.
+  const lookup = (pick: (r: CustomerRow) => string | null, attribute: Parameters<typeof cipher.lookup>[1]) => {
+    const hashes = new Map<string | null, string | null>();
+    return rows.map((r) => {
+      const value = pick(r);
+      let hash = hashes.get(value);
+      if (hash === undefined) {
+        hash = cipher.lookup(shopId, attribute, value);
+        hashes.set(value, hash);
+      }
+      return hash;
+    });
+  };
   const country = (r: CustomerRow) => r.address?.countryCode ?? null;
   const province = (r: CustomerRow) => r.address?.provinceCode ?? null;
   const city = (r: CustomerRow) => r.address?.city ?? null;
