@@ -161,7 +161,7 @@ export async function backfillShop(db: Db, admin: AdminClient, shopId: number, o
       const row = customerFromBulk(line);
       return { ...row, tags: merchantTags(row.tags ?? [], prefixes) };
     },
-    (rows) => upsertCustomers(db, shopId, rows, { optOutChanges: false }),
+    (rows) => upsertCustomers(db, shopId, rows),
     "Customer",
   );
 

@@ -127,12 +127,7 @@ export async function mergeRefund(db: Db, shopId: number, orderId: bigint, refun
  * `profilingOptOut` from the shop's opt-out tag; returns the customers (Shopify ids) whose
  * opt-out changed.
  */
-export async function upsertCustomers(
-  db: Db,
-  shopId: number,
-  rows: CustomerRow[],
-  options: { optOutChanges?: boolean } = {},
-): Promise<bigint[]> {
+export async function upsertCustomers(db: Db, shopId: number, rows: CustomerRow[]): Promise<bigint[]> {
   // One statement per combination of what the rows carry (the update cannot see the source row).
   const groups = new Map<string, { carries: Carries; rows: CustomerRow[] }>();
   for (const row of rows) {
@@ -147,15 +142,6 @@ export async function upsertCustomers(
     const group = groups.get(key) ?? { carries, rows: [] };
     group.rows.push(row);
     groups.set(key, group);
-  }
-  if (options.optOutChanges === false) {
-    // The back-fill: the opt-out is computed in the upsert itself, from what it writes. A separate
-    // refresh of the batch's rows cost more than the upsert once the shop had many customers: with
-    // statistics from before the back-fill its plan read every stored customer of the shop, each
-    // batch (a quadratic back-fill: 84 ms a batch at 100,000 customers and growing).
-    const tag = await optOutTagOf(db, shopId);
-    for (const group of groups.values()) await upsertCustomerBatch(db, shopId, group.rows, group.carries, tag);
-    return [];
   }
   for (const group of groups.values()) await upsertCustomerBatch(db, shopId, group.rows, group.carries);
   return refreshProfilingOptOut(
@@ -239,36 +225,13 @@ function sealedColumns(shopId: number, rows: CustomerRow[]) {
   };
 }
 
-/** The shop's opt-out tag, lower-cased; "" for none. */
-async function optOutTagOf(db: Db, shopId: number): Promise<string> {
-  const shop = await db.shop.findUnique({ where: { id: shopId }, select: { settings: true } });
-  return shopSettings(shop?.settings).optOutTag.trim().toLowerCase();
-}
-
-/** `profilingOptOut` as refreshProfilingOptOut computes it, from a data sale opt-out and tags. */
-const optOutOf = (dataSale: Prisma.Sql, tags: Prisma.Sql, tag: string) =>
-  Prisma.sql`(${dataSale} OR (${tag} <> '' AND EXISTS (SELECT 1 FROM unnest(${tags}) t WHERE lower(t) = ${tag})))`;
-
-/**
- * One statement of customers that carry the same fields. With `optOutTag` (the back-fill's),
- * the rows' `profilingOptOut` is written with them, from the tags and data sale opt-out they end
- * up with; without it, upsertCustomers refreshes it afterwards.
- */
-async function upsertCustomerBatch(db: Db, shopId: number, rows: CustomerRow[], carries: Carries, optOutTag?: string) {
+async function upsertCustomerBatch(db: Db, shopId: number, rows: CustomerRow[], carries: Carries) {
   if (rows.length === 0) return 0;
   const tagsUpdate = carries.tags ? Prisma.sql`EXCLUDED."tags"` : Prisma.sql`"Customer"."tags"`;
   const hasAddress = Prisma.raw(carries.address ? "true" : "false");
   const dataSaleUpdate = carries.dataSale
     ? Prisma.sql`EXCLUDED."dataSaleOptOut"`
     : Prisma.sql`"Customer"."dataSaleOptOut"`;
-  const optOut =
-    optOutTag === undefined
-      ? { column: Prisma.empty, value: Prisma.empty, update: Prisma.empty }
-      : {
-          column: Prisma.sql`, "profilingOptOut"`,
-          value: Prisma.sql`, ${optOutOf(Prisma.sql`v.dso`, Prisma.sql`ARRAY(SELECT jsonb_array_elements_text(v.tags))`, optOutTag)}`,
-          update: Prisma.sql`"profilingOptOut" = ${optOutOf(dataSaleUpdate, tagsUpdate, optOutTag)},`,
-        };
   const sealed = sealedColumns(shopId, rows);
   const address = (column: string) => {
     const name = Prisma.raw(`"${column}"`);
@@ -278,11 +241,11 @@ async function upsertCustomerBatch(db: Db, shopId: number, rows: CustomerRow[], 
     INSERT INTO "Customer" ("shopId", "shopifyId", "email", "firstName", "lastName", "tags", "dataSaleOptOut",
       "shopifyCreatedAt", "shopifyUpdatedAt", "countryCode", "provinceCode", "city",
       "countryLookup", "provinceLookup", "cityLookup",
-      "emailMarketingState", "emailConsentUpdatedAt", "smsMarketingState", "smsConsentUpdatedAt", "updatedAt"${optOut.column})
+      "emailMarketingState", "emailConsentUpdatedAt", "smsMarketingState", "smsConsentUpdatedAt", "updatedAt")
     SELECT ${shopId}, v.id, v.email, v.first, v.last,
       ARRAY(SELECT jsonb_array_elements_text(v.tags)), v.dso, v.created, v.updated, v.country, v.province, v.city,
       v.country_lookup, v.province_lookup, v.city_lookup,
-      v.email_state, v.email_at, v.sms_state, v.sms_at, now()${optOut.value}
+      v.email_state, v.email_at, v.sms_state, v.sms_at, now()
     FROM unnest(
       ${rows.map((r) => r.shopifyId.toString())}::bigint[],
       ${sealed.email}::text[],
@@ -320,7 +283,6 @@ async function upsertCustomerBatch(db: Db, shopId: number, rows: CustomerRow[], 
       "emailConsentUpdatedAt" = CASE WHEN ${consentNewer("email", carries.email)} THEN EXCLUDED."emailConsentUpdatedAt" ELSE "Customer"."emailConsentUpdatedAt" END,
       "smsMarketingState" = CASE WHEN ${consentNewer("sms", carries.sms)} THEN EXCLUDED."smsMarketingState" ELSE "Customer"."smsMarketingState" END,
       "smsConsentUpdatedAt" = CASE WHEN ${consentNewer("sms", carries.sms)} THEN EXCLUDED."smsConsentUpdatedAt" ELSE "Customer"."smsConsentUpdatedAt" END,
-      ${optOut.update}
       "updatedAt" = now()
     WHERE "Customer"."deletedAt" IS NULL AND "Customer"."redactedAt" IS NULL
       AND EXCLUDED."shopifyUpdatedAt" IS NOT NULL
