@@ -122,18 +122,23 @@ export async function backfillShop(db: Db, admin: AdminClient, shopId: number, o
     let stored = 0;
     let batch: Row[] = [];
     const grown = statisticsAsItGrows(db, table);
+    const writer = oneWriteAhead();
     const flush = async () => {
-      await store(batch);
-      stored += batch.length;
+      const rows = batch;
       batch = [];
-      await grown(stored);
-      await options.onProgress?.({ phase, exported: Number(done.objectCount ?? 0), stored });
+      await writer.next(async () => {
+        await store(rows);
+        stored += rows.length;
+        await grown(stored);
+        await options.onProgress?.({ phase, exported: Number(done.objectCount ?? 0), stored });
+      });
     };
     for await (const line of readJsonl(done.url, options.fetchFn)) {
       batch.push(parse(line));
       if (batch.length >= BATCH) await flush();
     }
     await flush();
+    await writer.drain();
     await refreshStatistics(db, table);
     return stored;
   };
@@ -249,13 +254,26 @@ async function storeCollections(
  */
 type AnalyzedTable = "Product" | "ProductCollection" | "Customer" | "Order";
 
-async function refreshStatistics(db: Db, table: AnalyzedTable) {
-  await db.$executeRawUnsafe(`ANALYZE "${table}"`);
+async function refreshStatistics(db: Db, table: AnalyzedTable, columns?: readonly string[]) {
+  const list = columns ? ` (${columns.map((c) => `"${c}"`).join(", ")})` : "";
+  await db.$executeRawUnsafe(`ANALYZE "${table}"${list}`);
 }
 
 /**
+ * What the samples taken while a table grows look at: its row count (every ANALYZE updates it)
+ * and the columns the shop's rows are found and filtered by. The wide JSON and text columns cost
+ * most of a full ANALYZE (half of it for orders' line items) and wait for the one at the end.
+ */
+const KEY_COLUMNS: Record<AnalyzedTable, readonly string[] | undefined> = {
+  Product: undefined,
+  ProductCollection: undefined,
+  Customer: ["shopId", "shopifyId", "deletedAt", "redactedAt", "profilingOptOut"],
+  Order: ["shopId", "shopifyId", "customerShopifyId", "processedAt", "cancelledAt", "deletedAt", "test"],
+};
+
+/**
  * ANALYZEs a table while a back-fill grows it, each time the rows stored have doubled since the
- * last time (from 10,000): a few cheap samples per back-fill, so the planner's idea of the shop
+ * last time (from 10,000): a few cheap samples per back-fill (of its key columns), so the planner's idea of the shop
  * is never far behind (statistics from before it believe the shop has one row; autovacuum, when
  * it runs at all, waits for 10 % of the whole table).
  */
@@ -264,7 +282,7 @@ function statisticsAsItGrows(db: Db, table: AnalyzedTable) {
   return async (stored: number) => {
     if (stored < next) return;
     next = stored * 2;
-    await refreshStatistics(db, table);
+    await refreshStatistics(db, table, KEY_COLUMNS[table]);
   };
 }
 
@@ -307,16 +325,22 @@ export async function consumeOrderLines(
   let batch: OrderRow[] = [];
   let batchIndex = new Map<string, OrderRow>();
   let late = new Map<bigint, LineItemSummary[]>();
+  const writer = oneWriteAhead();
   const flush = async () => {
-    await sink.writeOrders(batch);
-    counts.orders += batch.length;
+    const rows = batch;
+    const lateItems = late;
+    const lineItems = counts.lineItems;
     batch = [];
     batchIndex = new Map();
-    if (late.size > 0) {
-      await sink.addLateItems(late);
-      late = new Map();
-    }
-    await sink.onBatch?.(counts);
+    late = new Map();
+    // The late items belong to orders of earlier batches, whose writes are done by the time this
+    // one starts (one write at a time, in order).
+    await writer.next(async () => {
+      await sink.writeOrders(rows);
+      counts.orders += rows.length;
+      if (lateItems.size > 0) await sink.addLateItems(lateItems);
+      await sink.onBatch?.({ orders: counts.orders, lineItems });
+    });
   };
   for await (const line of lines) {
     const parentId = line.__parentId;
@@ -338,5 +362,25 @@ export async function consumeOrderLines(
     batchIndex.set(String(line.id), row);
   }
   await flush();
+  await writer.drain();
   return counts;
+}
+
+/**
+ * Writes batches one at a time, in order, while the caller reads the next one: `next` waits for
+ * the previous write (rethrowing its error) and starts this one without waiting for it, so
+ * parsing the export and PostgreSQL's work on the last batch overlap. At most two batches are
+ * held (the one being written and the one being read); `drain` waits for the last write.
+ */
+function oneWriteAhead() {
+  let pending: Promise<void> = Promise.resolve();
+  return {
+    async next(write: () => Promise<void>) {
+      await pending;
+      pending = write();
+      // Its failure is rethrown by the next `next` or `drain`, not reported as unhandled meanwhile.
+      pending.catch(() => undefined);
+    },
+    drain: () => pending,
+  };
 }

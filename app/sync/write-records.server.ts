@@ -19,6 +19,37 @@ import { shopSettings } from "~/settings";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+/**
+ * A batch of orders as one JSON array of flat records, read with json_to_recordset: one parameter
+ * that PostgreSQL parses once, instead of nineteen arrays whose elements (three of them JSON) were
+ * each escaped by the driver and parsed again one by one.
+ */
+function ordersJson(rows: OrderRow[]): string {
+  return JSON.stringify(
+    rows.map((r) => ({
+      id: r.shopifyId.toString(),
+      customer: r.customerShopifyId?.toString() ?? null,
+      name: r.name,
+      processed: iso(r.processedAt),
+      created: iso(r.shopifyCreatedAt),
+      updated: iso(r.shopifyUpdatedAt),
+      cancelled: iso(r.cancelledAt),
+      test: r.test,
+      status: r.financialStatus,
+      currency: r.currency,
+      presentment: r.presentmentCurrency,
+      total: r.totalPrice,
+      subtotal: r.subtotalPrice,
+      refunds: r.refunds,
+      items: r.lineItems,
+      codes: r.discountCodes,
+      discounts: r.totalDiscounts,
+      source: r.sourceName,
+      channel: r.channel,
+    })),
+  );
+}
+
 export async function upsertOrders(db: Db, shopId: number, rows: OrderRow[]): Promise<number> {
   if (rows.length === 0) return 0;
   return db.$executeRaw`
@@ -30,28 +61,10 @@ export async function upsertOrders(db: Db, shopId: number, rows: OrderRow[]): Pr
       v.currency, v.presentment, v.total, v.subtotal, v.refunds,
       (SELECT COALESCE(SUM(value::numeric), 0) FROM jsonb_each_text(v.refunds)), v.items,
       ARRAY(SELECT jsonb_array_elements_text(v.codes)), v.discounts, v.source, v.channel, now()
-    FROM unnest(
-      ${rows.map((r) => r.shopifyId.toString())}::bigint[],
-      ${rows.map((r) => r.customerShopifyId?.toString() ?? null)}::bigint[],
-      ${rows.map((r) => r.name)}::text[],
-      ${rows.map((r) => iso(r.processedAt))}::timestamp(3)[],
-      ${rows.map((r) => iso(r.shopifyCreatedAt))}::timestamp(3)[],
-      ${rows.map((r) => iso(r.shopifyUpdatedAt))}::timestamp(3)[],
-      ${rows.map((r) => iso(r.cancelledAt))}::timestamp(3)[],
-      ${rows.map((r) => r.test)}::boolean[],
-      ${rows.map((r) => r.financialStatus)}::text[],
-      ${rows.map((r) => r.currency)}::text[],
-      ${rows.map((r) => r.presentmentCurrency)}::text[],
-      ${rows.map((r) => r.totalPrice)}::numeric[],
-      ${rows.map((r) => r.subtotalPrice)}::numeric[],
-      ${rows.map((r) => JSON.stringify(r.refunds))}::jsonb[],
-      ${rows.map((r) => JSON.stringify(r.lineItems))}::jsonb[],
-      ${rows.map((r) => JSON.stringify(r.discountCodes))}::jsonb[],
-      ${rows.map((r) => r.totalDiscounts)}::numeric[],
-      ${rows.map((r) => r.sourceName)}::text[],
-      ${rows.map((r) => r.channel)}::text[]
-    ) AS v(id, customer, name, processed, created, updated, cancelled, test, status, currency, presentment, total,
-           subtotal, refunds, items, codes, discounts, source, channel)
+    FROM json_to_recordset(${ordersJson(rows)}::json) AS v(id bigint, customer bigint, name text,
+      processed timestamp(3), created timestamp(3), updated timestamp(3), cancelled timestamp(3), test boolean,
+      status text, currency text, presentment text, total numeric, subtotal numeric, refunds jsonb, items jsonb,
+      codes jsonb, discounts numeric, source text, channel text)
     ON CONFLICT ("shopId", "shopifyId") DO UPDATE SET
       "customerShopifyId" = EXCLUDED."customerShopifyId",
       "name" = EXCLUDED."name",
@@ -182,8 +195,20 @@ function sealedColumns(shopId: number, rows: CustomerRow[]) {
   const cipher = personalData();
   const column = (pick: (r: CustomerRow) => string | null, name: Parameters<typeof cipher.seal>[2]) =>
     rows.map((r) => cipher.seal(pick(r), { shopId, shopifyId: r.shopifyId }, name));
-  const lookup = (pick: (r: CustomerRow) => string | null, attribute: Parameters<typeof cipher.lookup>[1]) =>
-    rows.map((r) => cipher.lookup(shopId, attribute, pick(r)));
+  // A keyed hash depends on the shop, attribute and value only, and a batch repeats few values
+  // (countries, provinces, cities): each is computed once per batch.
+  const lookup = (pick: (r: CustomerRow) => string | null, attribute: Parameters<typeof cipher.lookup>[1]) => {
+    const hashes = new Map<string | null, string | null>();
+    return rows.map((r) => {
+      const value = pick(r);
+      let hash = hashes.get(value);
+      if (hash === undefined) {
+        hash = cipher.lookup(shopId, attribute, value);
+        hashes.set(value, hash);
+      }
+      return hash;
+    });
+  };
   const country = (r: CustomerRow) => r.address?.countryCode ?? null;
   const province = (r: CustomerRow) => r.address?.provinceCode ?? null;
   const city = (r: CustomerRow) => r.address?.city ?? null;
