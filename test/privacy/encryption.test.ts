@@ -182,6 +182,14 @@ describe("personal data at rest", { timeout: 120_000 }, () => {
     expect(opened(processCipher, after.touched)).toEqual(opened(processCipher, echoedBefore));
     expect(after.touched.cityLookup).toBe(echoedBefore.cityLookup);
 
+    // A re-score is queued after the customer's row is written: wait for both ingest jobs to end.
+    await waitFor(
+      async () => {
+        const counts = await queues().get("ingest").getJobCounts("waiting", "active", "delayed", "prioritized");
+        return Object.values(counts).every((n) => n === 0) ? true : undefined;
+      },
+      { timeoutMs: 60_000, what: "the customers/update ingest jobs to end" },
+    );
     const score = queues().get("score");
     const queued = async (id: number) => {
       const job = await score.getDeduplicationJobId(rescoreJobKey(shop.id, BigInt(id)));
