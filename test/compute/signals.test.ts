@@ -471,26 +471,25 @@ describe("customer signals", { timeout: 300_000 }, () => {
       ["score", "push"],
       ["waiting", "active", "delayed", "prioritized"],
     ] as const;
+    // This shop's jobs only: other test files share the queues (the compliance and encryption
+    // tests leave re-scores delayed by a 10-minute debounce; they kept this wait busy twice).
+    const shopJobs = async (name: (typeof busyQueues)[number]) =>
+      (
+        await queues()
+          .get(name)
+          .getJobs([...states])
+      ).filter((job) => job.data.shopId === shopId);
     await waitFor(
       async () => {
-        for (const name of busyQueues) {
-          const counts = await queues()
-            .get(name)
-            .getJobCounts(...states);
-          if (Object.values(counts).some((n) => n > 0)) return undefined;
-        }
+        for (const name of busyQueues) if ((await shopJobs(name)).length > 0) return undefined;
         return true;
       },
       { timeoutMs: 90_000, what: "re-scores and pushes idle" },
     ).catch(async (error: Error) => {
-      // Say which jobs kept the queues busy (this wait timed out once in a full faked-clock run).
+      // Say which jobs kept the queues busy.
       const jobs = await Promise.all(
         busyQueues.map(async (name) =>
-          (
-            await queues()
-              .get(name)
-              .getJobs([...states])
-          ).map(
+          (await shopJobs(name)).map(
             (job) =>
               `${name} job ${job.id} (${job.name}): attempts ${job.attemptsMade}, delay ${job.delay} ms, ` +
               `added ${new Date(job.timestamp).toISOString()}, started ${job.processedOn ? new Date(job.processedOn).toISOString() : "never"}` +
