@@ -12,7 +12,7 @@ import { WRITE_CONNECTIONS, writeConcurrently, type ShopWrite } from "~/db/shop-
 // writes go by key (ON CONFLICT, = ANY), and the snapshot's one join is planned without nested
 // loops (a planner that believed the shop had one membership once scanned all scores per member).
 // The writes of a full run are spread over two connections (app/db/shop-writes.server.ts), each
-// transaction holding the shop's row locked: memberships and their events have no foreign keys.
+// transaction holding the shop's row locked: scores, memberships and their events have no foreign keys.
 
 const CHUNK = 10_000;
 
